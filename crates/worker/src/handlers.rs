@@ -1,0 +1,77 @@
+//! One function per request: load what it needs, call the services, answer with a view model.
+
+use bms_itglue_core::messages::{Request, Response};
+use bms_itglue_core::settings::{Settings, SettingsForm};
+use bms_itglue_core::widget::{OrganizationCard, WidgetState};
+
+use crate::{bms, chrome, itglue, storage};
+
+pub async fn handle(request: Request) -> Response {
+    match request {
+        Request::AccountWidget { account_id } => Response::AccountWidget { state: account_widget(&account_id).await },
+        Request::OpenOptions => match chrome::open_options_page().await {
+            Ok(()) => Response::Done,
+            Err(message) => Response::Failed { message },
+        },
+        Request::GetSettings => Response::Settings { settings: storage::load_settings().await.public() },
+        Request::SaveSettings { form } => save_settings(&form).await,
+        Request::TestBms { form } => test_bms(&form).await,
+        Request::TestItGlue { form } => test_itglue(&form).await,
+    }
+}
+
+async fn account_widget(account_id: &str) -> WidgetState {
+    let Some(itglue) = storage::load_settings().await.itglue else {
+        return WidgetState::NotConfigured;
+    };
+    match itglue::organization_for_account(&itglue, account_id).await {
+        Ok(Some(org)) => WidgetState::Organization { card: OrganizationCard::from(&org) },
+        Ok(None) => WidgetState::NotLinked,
+        Err(e) => WidgetState::from_itglue_error(e),
+    }
+}
+
+async fn save_settings(form: &SettingsForm) -> Response {
+    let saved = storage::load_settings().await;
+    let settings = match Settings::from_form(form, &saved) {
+        Ok(settings) => settings,
+        Err(e) => return Response::Failed { message: e.to_string() },
+    };
+    match storage::save_settings(&settings).await {
+        Ok(()) => Response::Settings { settings: settings.public() },
+        Err(e) => Response::Failed { message: format!("cannot save settings: {e}") },
+    }
+}
+
+/// Tests the values in the form, with saved secrets standing in for empty secret fields.
+async fn candidate(form: &SettingsForm) -> Result<Settings, Response> {
+    Settings::from_form(form, &storage::load_settings().await).map_err(|e| Response::Failed { message: e.to_string() })
+}
+
+async fn test_bms(form: &SettingsForm) -> Response {
+    let settings = match candidate(form).await {
+        Ok(settings) => settings,
+        Err(response) => return response,
+    };
+    let Some(bms) = settings.bms else {
+        return Response::ConnectionTest { ok: false, message: "Enter the BMS API user name, password and company.".into() };
+    };
+    match bms::who_am_i(&bms).await {
+        Ok(message) => Response::ConnectionTest { ok: true, message },
+        Err(e) => Response::ConnectionTest { ok: false, message: e.to_string() },
+    }
+}
+
+async fn test_itglue(form: &SettingsForm) -> Response {
+    let settings = match candidate(form).await {
+        Ok(settings) => settings,
+        Err(response) => return response,
+    };
+    let Some(itglue) = settings.itglue else {
+        return Response::ConnectionTest { ok: false, message: "Enter an IT Glue API key.".into() };
+    };
+    match itglue::organization_count(&itglue).await {
+        Ok(count) => Response::ConnectionTest { ok: true, message: format!("Connected to IT Glue: {count} organizations visible to this key.") },
+        Err(e) => Response::ConnectionTest { ok: false, message: e.to_string() },
+    }
+}

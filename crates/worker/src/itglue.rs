@@ -1,0 +1,29 @@
+//! Calls to the IT Glue API with the stored key.
+
+use bms_itglue_core::itglue::{ItGlueError, Organization, api, organization};
+use bms_itglue_core::settings::ItGlueSettings;
+
+use crate::http::{self, Reply};
+
+async fn get(settings: &ItGlueSettings, url: &str) -> Result<String, ItGlueError> {
+    let headers = [("x-api-key", settings.api_key.expose()), ("Accept", api::MEDIA_TYPE)];
+    let Reply { status, body } = http::get(url, &headers).await.map_err(|e| ItGlueError::Network(e.0))?;
+    if (200..300).contains(&status) { Ok(body) } else { Err(api::classify_failure(status, &body)) }
+}
+
+/// The organization linked to a BMS account, read in full: the index truncates quick notes to 250 characters.
+pub async fn organization_for_account(settings: &ItGlueSettings, account_id: &str) -> Result<Option<Organization>, ItGlueError> {
+    let base = settings.region.api_base();
+    let body = get(settings, &api::organization_by_bms_account(&base, account_id)).await?;
+    let found = organization::parse_list(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
+    let Some(first) = found.first() else {
+        return Ok(None);
+    };
+    let body = get(settings, &api::organization(&base, &first.id)).await?;
+    organization::parse_one(&body).map(Some).map_err(|e| ItGlueError::Malformed(e.to_string()))
+}
+
+pub async fn organization_count(settings: &ItGlueSettings) -> Result<u64, ItGlueError> {
+    let body = get(settings, &api::connection_probe(&settings.region.api_base())).await?;
+    api::total_count(&body).ok_or_else(|| ItGlueError::Malformed("no meta.total-count in the organization list".into()))
+}
