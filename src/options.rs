@@ -1,0 +1,209 @@
+//! The options page: connection settings for both services, each with a "Test connection" button.
+
+use bms_itglue_core::messages::{Request, Response};
+use bms_itglue_core::settings::{BmsServer, ItGlueRegion, PublicSettings, SettingsForm};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use crate::runtime;
+
+/// The form's fields. Secret fields start empty: the page never receives saved secrets.
+#[derive(Clone, Copy)]
+struct Fields {
+    bms_server: RwSignal<String>,
+    bms_custom_url: RwSignal<String>,
+    bms_username: RwSignal<String>,
+    bms_password: RwSignal<String>,
+    bms_company: RwSignal<String>,
+    bms_password_saved: RwSignal<bool>,
+    itg_region: RwSignal<String>,
+    itg_custom_url: RwSignal<String>,
+    itg_api_key: RwSignal<String>,
+    itg_api_key_saved: RwSignal<bool>,
+}
+
+impl Fields {
+    fn new() -> Self {
+        Fields {
+            bms_server: RwSignal::new("bms.kaseya.com".into()),
+            bms_custom_url: RwSignal::new(String::new()),
+            bms_username: RwSignal::new(String::new()),
+            bms_password: RwSignal::new(String::new()),
+            bms_company: RwSignal::new(String::new()),
+            bms_password_saved: RwSignal::new(false),
+            itg_region: RwSignal::new("us".into()),
+            itg_custom_url: RwSignal::new(String::new()),
+            itg_api_key: RwSignal::new(String::new()),
+            itg_api_key_saved: RwSignal::new(false),
+        }
+    }
+
+    fn form(&self) -> SettingsForm {
+        SettingsForm {
+            bms_server: self.bms_server.get_untracked(),
+            bms_custom_url: self.bms_custom_url.get_untracked(),
+            bms_username: self.bms_username.get_untracked(),
+            bms_password: self.bms_password.get_untracked(),
+            bms_company: self.bms_company.get_untracked(),
+            itg_region: self.itg_region.get_untracked(),
+            itg_custom_url: self.itg_custom_url.get_untracked(),
+            itg_api_key: self.itg_api_key.get_untracked(),
+        }
+    }
+
+    fn show(&self, saved: PublicSettings) {
+        self.bms_server.set(saved.bms_server);
+        self.bms_custom_url.set(saved.bms_custom_url);
+        self.bms_username.set(saved.bms_username);
+        self.bms_company.set(saved.bms_company);
+        self.bms_password.set(String::new());
+        self.bms_password_saved.set(saved.bms_password_saved);
+        self.itg_region.set(saved.itg_region);
+        self.itg_custom_url.set(saved.itg_custom_url);
+        self.itg_api_key.set(String::new());
+        self.itg_api_key_saved.set(saved.itg_api_key_saved);
+    }
+}
+
+/// The outcome of an action, shown next to its button.
+#[derive(Clone, Default)]
+struct Outcome {
+    ok: Option<bool>,
+    message: String,
+}
+
+impl Outcome {
+    fn result(&self) -> &'static str {
+        match self.ok {
+            Some(true) => "ok",
+            Some(false) => "error",
+            None => "pending",
+        }
+    }
+}
+
+pub fn mount() -> Result<(), JsValue> {
+    leptos::mount::mount_to(crate::body()?, options_page).forget();
+    Ok(())
+}
+
+fn options_page() -> impl IntoView {
+    let fields = Fields::new();
+    let save_status = RwSignal::new(Outcome::default());
+    let bms_test = RwSignal::new(Outcome::default());
+    let itg_test = RwSignal::new(Outcome::default());
+    spawn_local(async move {
+        if let Response::Settings { settings } = runtime::send(&Request::GetSettings).await {
+            fields.show(settings);
+        }
+    });
+    let save = move |_| {
+        save_status.set(Outcome { ok: None, message: "Saving…".into() });
+        spawn_local(async move {
+            let outcome = match runtime::send(&Request::SaveSettings { form: fields.form() }).await {
+                Response::Settings { settings } => {
+                    fields.show(settings);
+                    Outcome { ok: Some(true), message: "Settings saved.".into() }
+                }
+                other => failure(other),
+            };
+            save_status.set(outcome);
+        });
+    };
+    let test = move |request: fn(SettingsForm) -> Request, target: RwSignal<Outcome>| {
+        target.set(Outcome { ok: None, message: "Testing…".into() });
+        spawn_local(async move {
+            let outcome = match runtime::send(&request(fields.form())).await {
+                Response::ConnectionTest { ok, message } => Outcome { ok: Some(ok), message },
+                other => failure(other),
+            };
+            target.set(outcome);
+        });
+    };
+    view! {
+        <main class="options">
+            <header class="page-header">
+                <img src="icons/icon-48.png" alt="" width="32" height="32"/>
+                <h1>"BMS ⇄ IT Glue settings"</h1>
+            </header>
+            <p class="lead">"Credentials are kept by the extension's background worker. BMS and IT Glue pages never see them."</p>
+            <fieldset>
+                <legend>"Kaseya BMS"</legend>
+                <label for="bms-server">"Server"</label>
+                <select id="bms-server" prop:value=move || fields.bms_server.get()
+                    on:change=move |ev| fields.bms_server.set(event_target_value(&ev))>
+                    {BmsServer::CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    <option value="custom">"Custom URL"</option>
+                </select>
+                <Show when=move || fields.bms_server.get() == "custom">
+                    <label for="bms-custom-url">"API URL"</label>
+                    <input id="bms-custom-url" type="url" placeholder="https://api.bms.example.com"
+                        prop:value=move || fields.bms_custom_url.get()
+                        on:input=move |ev| fields.bms_custom_url.set(event_target_value(&ev))/>
+                </Show>
+                {text_input("bms-username", "API user name", "text", fields.bms_username, None)}
+                {text_input("bms-password", "Password", "password", fields.bms_password, Some(fields.bms_password_saved))}
+                {text_input("bms-company", "Company", "text", fields.bms_company, None)}
+                <p class="hint">"Use a dedicated API Employee user (Admin › HR › Employees). The company is shown in BMS under My Settings."</p>
+                <div class="actions">
+                    <button id="test-bms" type="button" on:click=move |_| test(|form| Request::TestBms { form }, bms_test)>"Test connection"</button>
+                    {outcome_view("bms-test-result", bms_test)}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>"IT Glue"</legend>
+                <label for="itg-region">"Region"</label>
+                <select id="itg-region" prop:value=move || fields.itg_region.get()
+                    on:change=move |ev| fields.itg_region.set(event_target_value(&ev))>
+                    {ItGlueRegion::CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    <option value="custom">"Custom URL"</option>
+                </select>
+                <Show when=move || fields.itg_region.get() == "custom">
+                    <label for="itg-custom-url">"API URL"</label>
+                    <input id="itg-custom-url" type="url" placeholder="https://api.itglue.example.com"
+                        prop:value=move || fields.itg_custom_url.get()
+                        on:input=move |ev| fields.itg_custom_url.set(event_target_value(&ev))/>
+                </Show>
+                {text_input("itg-api-key", "API key", "password", fields.itg_api_key, Some(fields.itg_api_key_saved))}
+                <p class="hint">"An IT Glue Administrator creates keys under Account › Settings › API Keys. Keys work only in their own region."</p>
+                <div class="actions">
+                    <button id="test-itg" type="button" on:click=move |_| test(|form| Request::TestItGlue { form }, itg_test)>"Test connection"</button>
+                    {outcome_view("itg-test-result", itg_test)}
+                </div>
+            </fieldset>
+            <div class="actions save">
+                <button id="save" type="button" class="primary" on:click=save>"Save"</button>
+                {outcome_view("save-status", save_status)}
+            </div>
+        </main>
+    }
+}
+
+fn failure(answer: Response) -> Outcome {
+    let message = match answer {
+        Response::Failed { message } => message,
+        _ => "The extension refused the request.".into(),
+    };
+    Outcome { ok: Some(false), message }
+}
+
+fn text_input(id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>, saved: Option<RwSignal<bool>>) -> impl IntoView {
+    let placeholder = move || match saved {
+        Some(saved) if saved.get() => "Saved. Leave empty to keep it.",
+        _ => "",
+    };
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type=kind autocomplete="off" placeholder=placeholder prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))/>
+    }
+}
+
+fn outcome_view(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
+    view! {
+        <span id=id class="outcome" role="status" data-result=move || outcome.with(|o| o.result())>
+            {move || outcome.with(|o| o.message.clone())}
+        </span>
+    }
+}

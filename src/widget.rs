@@ -1,0 +1,160 @@
+//! The IT Glue widget: a tab at the right edge of a BMS record page that expands into a panel.
+
+use bms_itglue_core::bms::page::{BmsRoute, route};
+use bms_itglue_core::messages::{Request, Response};
+use bms_itglue_core::widget::{OrganizationCard, WidgetState};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+
+use crate::runtime;
+
+/// The widget's own styles; `frame.html` links the same file.
+const WIDGET_CSS: &str = include_str!("../extension/widget.css");
+
+pub fn mount_in_shadow(shadow: &web_sys::ShadowRoot, page_url: &str) -> Result<(), JsValue> {
+    let Some(BmsRoute::Account { id }) = route(page_url) else {
+        return Err(JsValue::from_str("not a BMS record page"));
+    };
+    adopt_styles(shadow)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    shadow.append_child(&container)?;
+    leptos::mount::mount_to(container, move || widget(id, |_| {})).forget();
+    Ok(())
+}
+
+pub fn mount_in_frame(page_url: &str) -> Result<(), JsValue> {
+    let Some(BmsRoute::Account { id }) = route(page_url) else {
+        return Err(JsValue::from_str("not a BMS record page"));
+    };
+    let parent_origin = url_origin(page_url);
+    leptos::mount::mount_to(crate::body()?, move || widget(id, move |expanded| tell_parent(&parent_origin, expanded))).forget();
+    Ok(())
+}
+
+/// The frame cannot resize itself: it asks `content.js`, which only accepts messages from our origin.
+fn tell_parent(parent_origin: &str, expanded: bool) {
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"bms-itglue-size".into());
+    let _ = js_sys::Reflect::set(&message, &"expanded".into(), &expanded.into());
+    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+        let _ = parent.post_message(&message, parent_origin);
+    }
+}
+
+fn url_origin(url: &str) -> String {
+    web_sys::Url::new(url).map(|u| u.origin()).unwrap_or_else(|_| "null".into())
+}
+
+fn adopt_styles(shadow: &web_sys::ShadowRoot) -> Result<(), JsValue> {
+    // A constructed stylesheet is not subject to the page's CSP style-src, unlike a <style> element.
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(WIDGET_CSS)?;
+    let sheets = shadow.adopted_style_sheets();
+    sheets.push(&sheet);
+    shadow.set_adopted_style_sheets(&sheets);
+    Ok(())
+}
+
+fn widget(account_id: String, on_toggle: impl Fn(bool) + Send + Sync + 'static) -> impl IntoView {
+    let (state, set_state) = signal(None::<WidgetState>);
+    let (expanded, set_expanded) = signal(false);
+    spawn_local(async move {
+        let answer = runtime::send(&Request::AccountWidget { account_id }).await;
+        set_state.set(Some(widget_state(answer)));
+    });
+    let toggle = Callback::new(move |()| {
+        let next = !expanded.get_untracked();
+        set_expanded.set(next);
+        on_toggle(next);
+    });
+    let tab_state = move || state.with(|s| s.as_ref().map_or("loading", WidgetState::name));
+    view! {
+        <div class="itg-widget" class:expanded=move || expanded.get()>
+            <button class="itg-tab" data-state=tab_state title="IT Glue" aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| toggle.run(())>
+                <span class="itg-tab-label">"IT Glue"</span>
+            </button>
+            <Show when=move || expanded.get()>
+                <section class="itg-panel" aria-label="IT Glue">
+                    <header class="itg-panel-header">
+                        <span class="itg-brand">"IT Glue"</span>
+                        <button class="itg-close" title="Close" on:click=move |_| toggle.run(())>"×"</button>
+                    </header>
+                    {move || panel_body(state.get())}
+                </section>
+            </Show>
+        </div>
+    }
+}
+
+fn widget_state(answer: Response) -> WidgetState {
+    match answer {
+        Response::AccountWidget { state } => state,
+        Response::Failed { message } => WidgetState::Error { detail: message },
+        _ => WidgetState::Error { detail: "The extension refused the request.".into() },
+    }
+}
+
+fn panel_body(state: Option<WidgetState>) -> AnyView {
+    match state {
+        None => view! { <p class="itg-state" data-state="loading">"Loading IT Glue data…"</p> }.into_any(),
+        Some(WidgetState::Organization { card }) => organization(card).into_any(),
+        Some(other) => state_message(other).into_any(),
+    }
+}
+
+fn state_message(state: WidgetState) -> impl IntoView {
+    let name = state.name();
+    let (text, offer_settings) = match state {
+        WidgetState::NotConfigured => ("IT Glue is not set up yet. Add your IT Glue API key in the extension's settings.".to_owned(), true),
+        WidgetState::NotLinked => (
+            "This BMS account is not linked to an IT Glue organization. Linked accounts appear here after the next sync.".to_owned(),
+            false,
+        ),
+        WidgetState::Unauthorized { service, detail } => {
+            (format!("{} rejected the credentials. Check them in the settings. ({detail})", service.label()), true)
+        }
+        WidgetState::Unreachable { service, detail } => (format!("Cannot reach {}. ({detail})", service.label()), false),
+        WidgetState::Error { detail } => (detail, false),
+        WidgetState::Organization { .. } => (String::new(), false),
+    };
+    view! {
+        <div class="itg-state" data-state=name>
+            <p>{text}</p>
+            {offer_settings.then(|| view! {
+                <button class="itg-open-options" on:click=|_| spawn_local(async {
+                    runtime::send(&Request::OpenOptions).await;
+                })>"Open settings"</button>
+            })}
+        </div>
+    }
+}
+
+fn organization(card: OrganizationCard) -> impl IntoView {
+    let OrganizationCard { name, type_name, status_name, short_name, quick_notes, url } = card;
+    let dash = || "—".to_owned();
+    let notes_empty = quick_notes.is_empty();
+    let notes = quick_notes.as_str().to_owned();
+    view! {
+        <div class="itg-org">
+            <h2 class="itg-org-name">{name}</h2>
+            <dl class="itg-facts">
+                <dt>"Type"</dt><dd class="itg-org-type">{type_name.unwrap_or_else(dash)}</dd>
+                <dt>"Status"</dt><dd class="itg-org-status">{status_name.unwrap_or_else(dash)}</dd>
+                <dt>"Short name"</dt><dd class="itg-org-short-name">{short_name.unwrap_or_else(dash)}</dd>
+            </dl>
+            <h3 class="itg-section-title">"Quick notes"</h3>
+            {if notes_empty {
+                view! { <p class="itg-empty">"No quick notes."</p> }.into_any()
+            } else {
+                // Sanitized by the worker (bms_itglue_core::sanitize) before it left the worker.
+                view! { <div class="itg-quick-notes" inner_html=notes></div> }.into_any()
+            }}
+            {url.map(|href| view! {
+                <a class="itg-view-link" href=href target="_blank" rel="noopener noreferrer">"View in IT Glue"</a>
+            })}
+        </div>
+    }
+}
