@@ -1,0 +1,34 @@
+//! The Kaseya BMS v2 REST API.
+
+pub mod accounts;
+mod envelope;
+mod form;
+mod params;
+mod security;
+mod token;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The route table: the two security endpoints are open, every other route needs a token.
+pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .route("/v2/security/userinfo", get(security::userinfo))
+        .route("/v2/crm/accounts/summary", get(accounts::list))
+        .route("/v2/crm/accounts/summary/{id}", get(accounts::show))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::require_bearer,
+        ));
+    Router::new()
+        .route("/v2/security/authenticate", post(security::authenticate))
+        .route("/v2/security/refreshtoken", post(security::refresh))
+        .merge(protected)
+        // ASP.NET answers unknown routes with an empty 404.
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(state)
+}

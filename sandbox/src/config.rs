@@ -1,0 +1,154 @@
+//! Start-up configuration and the behaviour switches for points where the real APIs are
+//! undocumented or sources disagree.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the store lives when no path is given, relative to the current directory.
+pub const DEFAULT_DB_PATH: &str = "target/sandbox/sandbox.db";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db_path: PathBuf,
+    /// Drop and re-seed the store even when it already holds data.
+    pub reset: bool,
+    /// Initial Content-Security-Policy of the BMS pages; changeable at run time.
+    pub csp: CspMode,
+    pub itglue_auth_failure: AuthFailureStyle,
+    /// Serve `/v2/crm/accounts/summary/{id}` as the bare DTO, as the published spec declares.
+    pub bms_summary_unwrapped: bool,
+    pub bms_token_lifetime: Duration,
+    pub bms_refresh_token_lifetime: Duration,
+    pub ports: Ports,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db_path: PathBuf::from(DEFAULT_DB_PATH),
+            reset: false,
+            csp: CspMode::default(),
+            itglue_auth_failure: AuthFailureStyle::default(),
+            bms_summary_unwrapped: false,
+            // Real clients refresh about every 15 minutes; the true lifetime is unpublished.
+            bms_token_lifetime: Duration::from_secs(15 * 60),
+            bms_refresh_token_lifetime: Duration::from_secs(24 * 60 * 60),
+            ports: Ports::default(),
+        }
+    }
+}
+
+/// Loopback ports; 0 lets the OS pick a free one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ports {
+    pub itglue_api: u16,
+    pub bms_api: u16,
+    pub bms_web: u16,
+    pub itglue_web: u16,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CspMode {
+    Off,
+    #[default]
+    Relaxed,
+    Strict,
+}
+
+impl CspMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Relaxed => "relaxed",
+            Self::Strict => "strict",
+        }
+    }
+
+    /// The header value, or `None` when no policy is sent.
+    pub fn header_value(self) -> Option<&'static str> {
+        match self {
+            Self::Off => None,
+            Self::Relaxed => {
+                Some("script-src 'self' 'unsafe-inline' 'unsafe-eval'; object-src 'none'")
+            }
+            // No 'wasm-unsafe-eval': WebAssembly stays blocked, also for content scripts.
+            Self::Strict => Some(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CspMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown CSP mode {0:?} (expected off, relaxed or strict)")]
+pub struct UnknownCspMode(String);
+
+impl FromStr for CspMode {
+    type Err = UnknownCspMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "off" => Ok(Self::Off),
+            "relaxed" => Ok(Self::Relaxed),
+            "strict" => Ok(Self::Strict),
+            other => Err(UnknownCspMode(other.to_owned())),
+        }
+    }
+}
+
+/// How the IT Glue API answers a missing or unknown key: the docs say 403, the field has
+/// also seen a 401 body.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthFailureStyle {
+    #[default]
+    Forbidden403,
+    Unauthorized401,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown auth error status {0:?} (expected 403 or 401)")]
+pub struct UnknownAuthFailureStyle(String);
+
+impl FromStr for AuthFailureStyle {
+    type Err = UnknownAuthFailureStyle;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "403" => Ok(Self::Forbidden403),
+            "401" => Ok(Self::Unauthorized401),
+            other => Err(UnknownAuthFailureStyle(other.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_modes_round_trip_through_their_names() {
+        for mode in [CspMode::Off, CspMode::Relaxed, CspMode::Strict] {
+            assert_eq!(mode.as_str().parse::<CspMode>(), Ok(mode));
+        }
+        assert!("lax".parse::<CspMode>().is_err());
+    }
+
+    #[test]
+    fn strict_policy_blocks_webassembly() {
+        let strict = CspMode::Strict.header_value().unwrap_or_default();
+        assert!(!strict.contains("wasm-unsafe-eval"));
+        assert!(strict.contains("script-src 'self';"));
+        assert_eq!(CspMode::Off.header_value(), None);
+    }
+}

@@ -1,0 +1,27 @@
+//! A loopback-only emulation of the IT Glue REST API, the Kaseya BMS v2 REST API and the
+//! BMS web pages the extension injects into, backed by an embedded SQLite store.
+//!
+//! Four listeners, each its own origin as in reality: the IT Glue API, the BMS API, the BMS
+//! web UI and the IT Glue web UI. [`start`] binds them and returns a [`Running`] handle.
+
+mod bms;
+mod bms_web;
+pub mod cli;
+mod clock;
+mod config;
+mod error;
+mod html;
+mod itglue;
+mod itglue_web;
+mod server;
+mod state;
+mod store;
+
+pub use config::{AuthFailureStyle, Config, CspMode, DEFAULT_DB_PATH, Ports};
+pub use error::Error;
+pub use server::{Addresses, PublicUrls, Running, start};
+pub use store::StoreError;
+pub use store::seed::{
+    BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TECH_PASSWORD, BMS_TECH_USERNAME, BMS_TENANT,
+    ITGLUE_API_KEY,
+};
