@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 /// Mounts the widget into the shadow root that `content.js` made on a BMS page.
 #[wasm_bindgen]
-pub fn mount_widget(shadow: web_sys::ShadowRoot, page_url: String) -> Result<(), JsValue> {
+pub fn mount_widget(shadow: web_sys::ShadowRoot, page_url: String) -> Result<widget::WidgetHandle, JsValue> {
     widget::mount_in_shadow(&shadow, &page_url)
 }
 

@@ -12,7 +12,19 @@ use crate::runtime;
 /// The widget's own styles; `frame.html` links the same file.
 const WIDGET_CSS: &str = include_str!("../extension/widget.css");
 
-pub fn mount_in_shadow(shadow: &web_sys::ShadowRoot, page_url: &str) -> Result<(), JsValue> {
+/// A mounted widget; `content.js` unmounts it when the single-page app moves to another record.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    _mounted: Box<dyn std::any::Any>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Tears the widget's views and reactive graph down (dropping the mount handle does it).
+    pub fn unmount(self) {}
+}
+
+pub fn mount_in_shadow(shadow: &web_sys::ShadowRoot, page_url: &str) -> Result<WidgetHandle, JsValue> {
     let Some(BmsRoute::Account { id }) = route(page_url) else {
         return Err(JsValue::from_str("not a BMS record page"));
     };
@@ -20,8 +32,8 @@ pub fn mount_in_shadow(shadow: &web_sys::ShadowRoot, page_url: &str) -> Result<(
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     shadow.append_child(&container)?;
-    leptos::mount::mount_to(container, move || widget(id, |_| {})).forget();
-    Ok(())
+    let mounted = leptos::mount::mount_to(container, move || widget(id, |_| {}));
+    Ok(WidgetHandle { _mounted: Box::new(mounted) })
 }
 
 pub fn mount_in_frame(page_url: &str) -> Result<(), JsValue> {

@@ -108,6 +108,34 @@ describe('widget on a BMS account page', { timeout: 300_000 }, () => {
     });
   });
 
+  it('follows the single-page app to another record without a page load', async () => {
+    await withAccountPage(101, async (page) => {
+      let w = await h.expand(page);
+      assert.equal((await w.locator('.itg-org-name').innerText()).trim(), 'Happy Frog Dental');
+      const loads = [];
+      page.on('load', () => loads.push(page.url()));
+
+      await page.evaluate(() => history.pushState({}, '', '/react/crm/accounts/102'));
+      await h.eventually(async () => {
+        const w2 = await h.widget(page);
+        return (await w2.locator('.itg-panel').count()) === 0 && (await w2.locator('button.itg-tab').count()) === 1;
+      }, { message: 'the widget to be mounted again, collapsed, for the new record' });
+      w = await h.expand(page);
+      assert.equal((await w.locator('.itg-org-name').innerText()).trim(), 'Northwind Traders, Inc.');
+
+      await page.evaluate(() => history.pushState({}, '', '/react/crm/accounts'));
+      await h.eventually(async () => (await h.hostLocator(page).count()) === 0, {
+        message: 'the widget to leave a page that is not a record',
+      });
+
+      await page.goBack();
+      await h.eventually(async () => (await h.hostLocator(page).count()) === 1, { message: 'the widget to come back' });
+      w = await h.expand(page);
+      assert.equal((await w.locator('.itg-org-name').innerText()).trim(), 'Northwind Traders, Inc.');
+      assert.deepEqual(loads, [], 'no page load happened');
+    });
+  });
+
   it('opens the organization in IT Glue in a new tab', async () => {
     await withAccountPage(101, async (page) => {
       const w = await h.expand(page);
