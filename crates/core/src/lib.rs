@@ -10,4 +10,5 @@ pub mod sanitize;
 pub mod sender;
 pub mod settings;
 pub mod site;
+pub mod transport;
 pub mod widget;

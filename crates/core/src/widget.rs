@@ -6,7 +6,7 @@ use crate::itglue::{ItGlueError, Organization};
 use crate::sanitize::{SafeHtml, sanitize};
 
 /// The service a problem is about, so the widget can say which one to fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Service {
     Bms,
