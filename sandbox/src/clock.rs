@@ -17,6 +17,10 @@ impl Timestamp {
         Self(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
     }
 
+    pub const fn from_unix_seconds(seconds: i64) -> Self {
+        Self(seconds.saturating_mul(1000))
+    }
+
     pub fn plus(self, duration: Duration) -> Self {
         let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
         Self(self.0.saturating_add(millis))
@@ -30,6 +34,16 @@ impl Timestamp {
     pub fn to_bms(self) -> String {
         let (date, time, _) = self.parts();
         format!("{date}T{time}")
+    }
+
+    /// IT Glue wire format: RFC 3339 UTC with milliseconds (`2024-01-15T10:00:00.000Z`).
+    pub fn to_itglue(self) -> String {
+        format!("{}Z", self.to_stored())
+    }
+
+    /// A date without a time (`2024-01-15`), as IT Glue writes date-only fields.
+    pub fn to_date(self) -> String {
+        self.parts().0
     }
 
     /// Storage format with milliseconds; fixed width, so text comparison orders it.

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bms_web::BmsPages;
+use crate::ratelimit::RateLimits;
+use crate::store::world::WorldSpec;
+
 /// Where the store lives when no path is given, relative to the current directory.
 pub const DEFAULT_DB_PATH: &str = "target/sandbox/sandbox.db";
 
@@ -23,7 +27,26 @@ pub struct Config {
     pub bms_summary_unwrapped: bool,
     pub bms_token_lifetime: Duration,
     pub bms_refresh_token_lifetime: Duration,
+    /// Ticket create no longer needs a queue or an assignee (the live API is reported to).
+    pub bms_ticket_queue_optional: bool,
+    /// How long a ticket merge job waits before it runs, as the real one is asynchronous.
+    pub bms_merge_delay: Duration,
+    /// Lifetime of the IT Glue user JWTs from `/jwt/token` (the real ones last about 2 h).
+    pub itglue_jwt_lifetime: Duration,
     pub ports: Ports,
+    /// The generated data set; a store seeded from another one is re-seeded.
+    pub world: WorldSpec,
+    /// PSA-synced organizations reject every PATCH, as the docs' intro says, instead of
+    /// allowing alert, description and quick notes.
+    pub itglue_org_sync_fully_locked: bool,
+    /// Contacts' e-mails count as synced even without a PSA link (an unverified report).
+    pub itglue_contact_emails_always_synced: bool,
+    /// Synced records become editable while two-way sync is on (unverified).
+    pub itglue_two_way_relaxes_locks: bool,
+    /// The APIs' request quotas and over-limit answers.
+    pub rate_limits: RateLimits,
+    /// Record page URL shapes and the native IT Glue integration look-alike.
+    pub bms_pages: BmsPages,
 }
 
 impl Default for Config {
@@ -37,7 +60,19 @@ impl Default for Config {
             // Real clients refresh about every 15 minutes; the true lifetime is unpublished.
             bms_token_lifetime: Duration::from_secs(15 * 60),
             bms_refresh_token_lifetime: Duration::from_secs(24 * 60 * 60),
+            bms_ticket_queue_optional: false,
+            bms_merge_delay: Duration::from_secs(2),
+            itglue_jwt_lifetime: Duration::from_secs(2 * 60 * 60),
             ports: Ports::default(),
+            world: WorldSpec {
+                seed: 1,
+                scale: crate::store::world::Scale::Demo,
+            },
+            itglue_org_sync_fully_locked: false,
+            itglue_contact_emails_always_synced: false,
+            itglue_two_way_relaxes_locks: false,
+            rate_limits: RateLimits::default(),
+            bms_pages: BmsPages::default(),
         }
     }
 }

@@ -9,8 +9,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::api_kind::ApiKind;
 use crate::config::Config;
 use crate::error::Error;
+use crate::faults::{ConnectionControl, ControlledListener, Faults};
+use crate::ratelimit::{Limiter, RateLimits};
 use crate::state::{AppState, CspSwitch, Settings};
 use crate::store::Store;
 use crate::store::seed::{BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TENANT, ITGLUE_API_KEY};
@@ -128,7 +131,7 @@ struct Credentials {
 
 /// Opens the store, binds the four listeners and starts serving.
 pub async fn start(config: Config) -> Result<Running, Error> {
-    let store = Store::open(&config.db_path, config.reset)?;
+    let store = Store::open(&config.db_path, config.reset, config.world)?;
     let ports = config.ports;
     let itglue_api = bind("IT Glue API", ports.itglue_api).await?;
     let bms_api = bind("BMS API", ports.bms_api).await?;
@@ -149,8 +152,8 @@ pub async fn start(config: Config) -> Result<Running, Error> {
     };
     let (stop, stopped) = watch::channel(());
     let services = [
-        ("IT Glue API", itglue_api, itglue::router(state.clone())),
-        ("BMS API", bms_api, bms::router(state.clone())),
+        ("IT Glue API", itglue_api, guarded(ApiKind::ItGlue, itglue::router(state.clone()), &config.rate_limits)),
+        ("BMS API", bms_api, guarded(ApiKind::Bms, bms::router(state.clone()), &config.rate_limits)),
         ("BMS web", bms_web, bms_web::router(state.clone())),
         ("IT Glue web", itglue_web, itglue_web::router(state)),
     ];
@@ -164,6 +167,14 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         stop,
         tasks,
     })
+}
+
+/// An API router behind its rate limiter and, outermost, its fault layer, each with its
+/// `/_sandbox/*` routes.
+fn guarded(api: ApiKind, router: Router, limits: &RateLimits) -> Router {
+    let limiter = Limiter::new(api, limits);
+    let faults = Faults::new(api, limiter.rejection());
+    faults.apply(limiter.apply(router))
 }
 
 async fn bind(service: &'static str, port: u16) -> Result<TcpListener, Error> {
@@ -190,7 +201,9 @@ fn serve(
     mut stopped: watch::Receiver<()>,
 ) -> JoinHandle<std::io::Result<()>> {
     tokio::spawn(async move {
-        axum::serve(listener, router)
+        // Controlled connections let injected faults close or reset them.
+        let service = router.into_make_service_with_connect_info::<ConnectionControl>();
+        axum::serve(ControlledListener::new(listener), service)
             .with_graceful_shutdown(async move {
                 // Either an explicit stop or the handle being dropped ends the service.
                 let _ = stopped.changed().await;

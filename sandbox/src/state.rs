@@ -3,6 +3,7 @@
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use crate::bms_web::BmsPages;
 use crate::config::{AuthFailureStyle, Config, CspMode};
 use crate::server::PublicUrls;
 use crate::store::Store;
@@ -22,6 +23,13 @@ pub struct Settings {
     pub bms_summary_unwrapped: bool,
     pub bms_token_lifetime: Duration,
     pub bms_refresh_token_lifetime: Duration,
+    pub bms_ticket_queue_optional: bool,
+    pub bms_merge_delay: Duration,
+    pub itglue_jwt_lifetime: Duration,
+    pub itglue_org_sync_fully_locked: bool,
+    pub itglue_contact_emails_always_synced: bool,
+    pub itglue_two_way_relaxes_locks: bool,
+    pub bms_pages: BmsPages,
 }
 
 impl From<&Config> for Settings {
@@ -31,6 +39,13 @@ impl From<&Config> for Settings {
             bms_summary_unwrapped: config.bms_summary_unwrapped,
             bms_token_lifetime: config.bms_token_lifetime,
             bms_refresh_token_lifetime: config.bms_refresh_token_lifetime,
+            bms_ticket_queue_optional: config.bms_ticket_queue_optional,
+            bms_merge_delay: config.bms_merge_delay,
+            itglue_jwt_lifetime: config.itglue_jwt_lifetime,
+            itglue_org_sync_fully_locked: config.itglue_org_sync_fully_locked,
+            itglue_contact_emails_always_synced: config.itglue_contact_emails_always_synced,
+            itglue_two_way_relaxes_locks: config.itglue_two_way_relaxes_locks,
+            bms_pages: config.bms_pages.clone(),
         }
     }
 }

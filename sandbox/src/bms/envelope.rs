@@ -63,6 +63,12 @@ pub enum ApiError {
     Store(#[from] StoreError),
 }
 
+impl From<rusqlite::Error> for ApiError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(error))
+    }
+}
+
 impl ApiError {
     pub fn failure(code: u16, message: impl Into<String>) -> Self {
         Self::Failure {

@@ -1,10 +1,20 @@
 //! The Kaseya BMS v2 REST API.
 
+mod account_writes;
 pub mod accounts;
+mod contact_writes;
+mod contacts;
+mod core_records;
+mod crm_lookups;
 mod envelope;
+mod finance;
 mod form;
+mod hardware_assets;
+mod itglue_integration;
+mod json_input;
 mod params;
-mod security;
+pub mod security;
+mod servicedesk;
 mod token;
 
 use axum::Router;
@@ -20,6 +30,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v2/security/userinfo", get(security::userinfo))
         .route("/v2/crm/accounts/summary", get(accounts::list))
         .route("/v2/crm/accounts/summary/{id}", get(accounts::show))
+        .merge(core_records::routes())
+        .merge(servicedesk::routes())
+        .merge(itglue_integration::routes())
+        .merge(finance::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_bearer,

@@ -35,6 +35,12 @@ pub struct TokenOutput {
     refresh_token_expire_on: String,
 }
 
+impl TokenOutput {
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
 pub async fn authenticate(
     State(state): State<AppState>,
     fields: FormFields,
@@ -116,7 +122,8 @@ fn find_login(
         .optional()
 }
 
-fn issue(connection: &Connection, state: &AppState, user_id: i64) -> rusqlite::Result<TokenOutput> {
+/// Mints and stores a token pair for `user_id` (also the web pages' session token).
+pub fn issue(connection: &Connection, state: &AppState, user_id: i64) -> rusqlite::Result<TokenOutput> {
     let (username, tenant_id, tenant_name): (String, i64, String) = connection.query_row(
         "SELECT u.username, t.id, t.name FROM bms_users u JOIN bms_tenants t ON t.id = u.tenant_id
          WHERE u.id = ?1",

@@ -70,6 +70,22 @@ pub fn for_resources(
     rows.collect()
 }
 
+/// Removes the adapter rows of deleted records.
+pub fn delete_for(
+    connection: &Connection,
+    resource_type: &str,
+    resource_ids: &[i64],
+) -> rusqlite::Result<()> {
+    let sql = format!(
+        "DELETE FROM itglue_adapters_resources WHERE resource_type = ? AND resource_id IN ({})",
+        placeholders(resource_ids.len())
+    );
+    let mut params: Vec<rusqlite::types::Value> = vec![resource_type.to_owned().into()];
+    params.extend(resource_ids.iter().map(|id| (*id).into()));
+    connection.execute(&sql, rusqlite::params_from_iter(params))?;
+    Ok(())
+}
+
 /// Writes the relationship on each `(record id, resource)` and returns the `included` list.
 pub fn attach(
     resources: &mut [(i64, Resource)],

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::sql::{self, Conditions};
 
 #[derive(Debug, Clone, Copy)]
-struct Catalog {
+pub struct Catalog {
     table: &'static str,
     kind: &'static str,
 }
@@ -28,6 +28,36 @@ const ORGANIZATION_STATUSES: Catalog = Catalog {
     table: "itglue_organization_statuses",
     kind: "organization-statuses",
 };
+
+/// The read-only catalogs behind configurations and contacts (name and timestamps).
+pub const CATALOGS: &[(&str, Catalog)] = &[
+    (
+        "configuration_types",
+        catalog("itglue_configuration_types", "configuration-types"),
+    ),
+    (
+        "configuration_statuses",
+        catalog("itglue_configuration_statuses", "configuration-statuses"),
+    ),
+    (
+        "contact_types",
+        catalog("itglue_contact_types", "contact-types"),
+    ),
+    (
+        "manufacturers",
+        catalog("itglue_manufacturers", "manufacturers"),
+    ),
+    ("models", catalog("itglue_models", "models")),
+    (
+        "operating_systems",
+        catalog("itglue_operating_systems", "operating-systems"),
+    ),
+    ("platforms", catalog("itglue_platforms", "platforms")),
+];
+
+const fn catalog(table: &'static str, kind: &'static str) -> Catalog {
+    Catalog { table, kind }
+}
 
 const SORTABLE: &[(&str, &str)] = &[
     ("name", "name"),
@@ -63,7 +93,7 @@ impl Entry {
 }
 
 impl Catalog {
-    fn index(self, state: AppState, uri: Uri) -> Result<Json<Document>, ApiError> {
+    pub fn index(self, state: AppState, uri: Uri) -> Result<Json<Document>, ApiError> {
         let query = QueryParams::parse(uri.query());
         let order = order_by(query.sort.as_deref(), SORTABLE, "id")
             .map_err(|unknown| ApiError::InvalidSort(unknown.0))?;
@@ -91,7 +121,7 @@ impl Catalog {
         Ok(Json(jsonapi::collection(resources, None, page, links)))
     }
 
-    fn show(self, state: AppState, id: &str) -> Result<Json<Document>, ApiError> {
+    pub fn show(self, state: AppState, id: &str) -> Result<Json<Document>, ApiError> {
         let id: i64 = id.parse().map_err(|_| ApiError::RecordNotFound)?;
         let mut conditions = Conditions::new();
         conditions.push("id = ?", &[id]);

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -106,6 +107,16 @@ pub fn collection(
     }
 }
 
+/// A bare list, as bulk writes answer: `data` only.
+pub fn bulk(resources: Vec<Resource>) -> Document {
+    Document {
+        data: PrimaryData::Many(resources),
+        meta: None,
+        links: None,
+        included: None,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("missing or unknown API key")]
@@ -120,13 +131,51 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0:?} is not a sortable field")]
     InvalidSort(String),
+    /// A request the API understood but cannot serve, with what and where.
+    #[error("bad request: {detail}")]
+    BadRequest {
+        detail: String,
+        parameter: Option<String>,
+    },
+    /// The caller is known but lacks the right (role, organization access, restricted record).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A validation failure; `pointer` names the offending member of the request body.
+    #[error("{title}: {detail:?}")]
+    Unprocessable {
+        title: String,
+        detail: Option<String>,
+        pointer: Option<String>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot serialise a resource: {0}")]
     Serialise(#[from] serde_json::Error),
 }
 
+impl From<rusqlite::Error> for ApiError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(error))
+    }
+}
+
 impl ApiError {
+    /// A 422 titled like the real validation errors, pointing at a body member.
+    pub fn unprocessable(detail: impl Into<String>, pointer: impl Into<String>) -> Self {
+        Self::Unprocessable {
+            title: "Unprocessable Entity".to_owned(),
+            detail: Some(detail.into()),
+            pointer: Some(pointer.into()),
+        }
+    }
+
+    pub fn bad_parameter(detail: impl Into<String>, parameter: impl Into<String>) -> Self {
+        Self::BadRequest {
+            detail: detail.into(),
+            parameter: Some(parameter.into()),
+        }
+    }
+
     fn status_and_body(&self) -> (StatusCode, ErrorDocument) {
         match self {
             Self::Unauthenticated(AuthFailureStyle::Forbidden403) => error_body(
@@ -174,6 +223,28 @@ impl ApiError {
                 Some(format!("{field} is not a valid sort field")),
                 Some(json!({"parameter": "sort"})),
             ),
+            Self::BadRequest { detail, parameter } => error_body(
+                StatusCode::BAD_REQUEST,
+                "Bad Request",
+                Some(detail.clone()),
+                parameter.as_ref().map(|name| json!({"parameter": name})),
+            ),
+            Self::Forbidden(detail) => error_body(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                Some(detail.clone()),
+                None,
+            ),
+            Self::Unprocessable {
+                title,
+                detail,
+                pointer,
+            } => error_body(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                title.clone(),
+                detail.clone(),
+                pointer.as_ref().map(|pointer| json!({"pointer": pointer})),
+            ),
             Self::Store(_) | Self::Serialise(_) => error_body(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal Server Error",
@@ -193,7 +264,7 @@ struct ErrorDocument {
 #[derive(Debug, Serialize)]
 struct ErrorObject {
     status: u16,
-    title: &'static str,
+    title: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,13 +273,13 @@ struct ErrorObject {
 
 fn error_body(
     status: StatusCode,
-    title: &'static str,
+    title: impl Into<Cow<'static, str>>,
     detail: Option<String>,
     source: Option<Value>,
 ) -> (StatusCode, ErrorDocument) {
     let error = ErrorObject {
         status: status.as_u16(),
-        title,
+        title: title.into(),
         detail,
         source,
     };

@@ -1,11 +1,41 @@
 //! The IT Glue REST API (JSON:API), served at the root and under `/api` like the real one.
 
+pub mod access;
 mod adapters;
+mod attachments;
+mod body;
 mod catalog;
+mod configurations;
+mod contacts;
+mod core_records;
+mod checklist_templates;
+mod checklists;
+mod document_sections;
+mod documents;
+mod fields;
+mod flexible_asset_fields;
+mod flexible_asset_types;
+mod flexible_assets;
+mod folders;
+mod groups;
+mod interfaces;
 mod jsonapi;
+mod listing;
+mod locations;
+mod organization_filters;
+mod organization_writes;
+mod logs;
 pub mod organizations;
 mod paging;
+mod password_categories;
+mod passwords;
+mod psa;
 mod query;
+mod records;
+mod related_items;
+pub mod session;
+mod synced;
+mod users;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -15,6 +45,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::state::AppState;
+use access::Principal;
 use jsonapi::{ApiError, MEDIA_TYPE};
 
 /// The route table; every route also answers under `/api`.
@@ -32,7 +63,31 @@ fn routes() -> Router<AppState> {
             "/organization_statuses/{id}",
             get(catalog::organization_status),
         )
+        .merge(documentation_routes())
+        .merge(core_records::routes())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// Flexible assets, passwords, documents, checklists, related items, attachments, users
+/// and groups.
+fn documentation_routes() -> Router<AppState> {
+    Router::new()
+        .merge(flexible_asset_types::routes())
+        .merge(flexible_asset_fields::routes())
+        .merge(flexible_assets::routes())
+        .merge(attachments::routes())
+        .merge(related_items::routes())
+        .merge(passwords::routes())
+        .merge(password_categories::routes())
+        .merge(folders::routes::<folders::PasswordFolders>())
+        .merge(folders::routes::<folders::DocumentFolders>())
+        .merge(documents::routes())
+        .merge(document_sections::routes())
+        .merge(checklists::routes())
+        .merge(checklist_templates::routes())
+        .merge(users::routes())
+        .merge(groups::routes())
+        .merge(logs::routes())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -49,39 +104,42 @@ pub fn router(state: AppState) -> Router {
 
 /// Runs before routing: the API key first (as the real API answers 403 before anything
 /// else), then the media type of any request body.
-async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match check(&state, request.headers()) {
-        Ok(()) => next.run(request).await,
+async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    match check(&state, request.uri().path(), request.headers()) {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
         Err(error) => error.into_response(),
     }
 }
 
-fn check(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let unauthenticated = || ApiError::Unauthenticated(state.settings.itglue_auth_failure);
-    let key = headers
-        .get("x-api-key")
-        .and_then(|value| value.to_str().ok())
-        .ok_or_else(unauthenticated)?;
-    let known: bool = state.store.read(|connection| {
-        connection.query_row(
-            "SELECT EXISTS (SELECT 1 FROM itglue_api_keys WHERE key = ?)",
-            [key],
-            |row| row.get(0),
-        )
-    })?;
-    if !known {
-        return Err(unauthenticated());
-    }
+/// Authenticates the caller (see [`access`]) and checks the media type of any body.
+fn check(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let principal = access::authenticate(state, headers)?;
     if has_body(headers) {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("");
-        if !is_accepted_media_type(content_type) {
+        let upload = takes_uploads(path) && is_multipart(content_type);
+        if !upload && !is_accepted_media_type(content_type) {
             return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
         }
     }
-    Ok(())
+    Ok(principal)
+}
+
+/// Attachments also take multipart bodies, as the docs' curl examples send them.
+fn takes_uploads(path: &str) -> bool {
+    path.contains("/relationships/attachments")
+}
+
+fn is_multipart(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
 fn has_body(headers: &HeaderMap) -> bool {

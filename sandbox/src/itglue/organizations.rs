@@ -1,16 +1,19 @@
 //! `/organizations`: index and show.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Extension, OriginalUri, Path, State};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::access::Principal;
 use super::adapters::{self, AdapterResource};
 use super::jsonapi::{self, ApiError, Document, Resource};
+use super::organization_filters;
+use super::organization_writes::purge_due;
 use super::paging::{PageInfo, PageRequest};
 use super::query::{Filters, QueryParams, order_by};
 use crate::state::AppState;
-use crate::store::sql::{self, Conditions, placeholders};
+use crate::store::sql::{self, Conditions};
 
 const KIND: &str = "organizations";
 const ADAPTER_RESOURCE_TYPE: &str = "Organization";
@@ -30,15 +33,9 @@ const SORTABLE: &[(&str, &str)] = &[
     ("updated_at", "o.updated_at"),
     ("created_at", "o.created_at"),
     ("short_name", "o.short_name"),
+    ("my_glue_account_id", "o.my_glue_account_id"),
     ("organization_status_name", "s.name"),
     ("organization_type_name", "t.name"),
-];
-
-const EXACT_FILTERS: &[(&str, &str)] = &[
-    ("id", "o.id"),
-    ("name", "o.name"),
-    ("organization_type_id", "o.organization_type_id"),
-    ("organization_status_id", "o.organization_status_id"),
 ];
 
 #[derive(Debug, Clone)]
@@ -91,7 +88,11 @@ impl Organization {
         format!("{itglue_web}/{}", self.id)
     }
 
-    fn to_resource(&self, itglue_web: &str, truncate_notes: bool) -> Result<Resource, ApiError> {
+    pub fn to_resource(
+        &self,
+        itglue_web: &str,
+        truncate_notes: bool,
+    ) -> Result<Resource, ApiError> {
         let quick_notes = self.quick_notes.as_deref().map(|notes| {
             if truncate_notes {
                 notes.chars().take(INDEX_QUICK_NOTES_LIMIT).collect()
@@ -150,12 +151,15 @@ struct Attributes<'a> {
 
 pub async fn index(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Document>, ApiError> {
     let query = QueryParams::parse(uri.query());
     let order = order_by(query.sort.as_deref(), SORTABLE, "o.id")
         .map_err(|unknown| ApiError::InvalidSort(unknown.0))?;
-    let conditions = conditions(&query.filters);
+    purge_due(&state)?;
+    let mut conditions = conditions(&query.filters)?;
+    principal.restrict_organizations(&mut conditions, "o.id");
     let with_adapters = query.includes(adapters::INCLUDE_NAME);
     let (total, organizations, adapter_rows) = state.store.read(|connection| {
         let total = sql::count(connection, FROM, &conditions)?;
@@ -181,10 +185,15 @@ pub async fn index(
 
 pub async fn show(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Document>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::RecordNotFound)?;
+    purge_due(&state)?;
+    if !principal.can_see_org(id) {
+        return Err(ApiError::RecordNotFound);
+    }
     let query = QueryParams::parse(uri.query());
     let with_adapters = query.includes(adapters::INCLUDE_NAME);
     let (organization, adapter_rows) = state.store.read(|connection| {
@@ -218,45 +227,9 @@ pub fn find(connection: &Connection, id: i64) -> rusqlite::Result<Option<Organiz
     Ok(found.pop())
 }
 
-/// Every organization by name, for the emulated web app's list.
-pub fn all_by_name(connection: &Connection) -> rusqlite::Result<Vec<Organization>> {
-    select(
-        connection,
-        &Conditions::new(),
-        " ORDER BY o.name, o.id",
-        None,
-    )
-}
-
-fn conditions(filters: &Filters) -> Conditions {
-    let mut conditions = Conditions::new();
-    for (name, column) in EXACT_FILTERS {
-        if let Some(values) = filters.get(name) {
-            conditions.any_of(column, values);
-        }
-    }
-    add_psa_condition(filters, &mut conditions);
-    conditions
-}
-
-/// `psa_id` counts only together with `psa_integration_type`, as documented; alone it is
-/// ignored like any unknown filter.
-fn add_psa_condition(filters: &Filters, conditions: &mut Conditions) {
-    let Some(types) = filters.get("psa_integration_type") else {
-        return;
-    };
-    let remote_ids = filters.get("psa_id");
-    let remote_clause = remote_ids.map_or_else(String::new, |ids| {
-        format!(" AND remote_id IN ({})", placeholders(ids.len()))
-    });
-    let sql = format!(
-        "o.id IN (SELECT resource_id FROM itglue_adapters_resources
-                  WHERE resource_type = '{ADAPTER_RESOURCE_TYPE}'
-                    AND integration_type IN ({}){remote_clause})",
-        placeholders(types.len())
-    );
-    let params = [types, remote_ids.unwrap_or_default()].concat();
-    conditions.push(&sql, &params);
+/// The documented filters; see [`organization_filters`].
+fn conditions(filters: &Filters) -> Result<Conditions, ApiError> {
+    organization_filters::conditions(filters)
 }
 
 fn select(

@@ -59,6 +59,15 @@ impl QueryParams {
             .filter(|(key, _)| !key.starts_with("page["))
     }
 
+    /// A plain query parameter (`show_password`, `version_id`); the last one wins.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// Whether `include` names the relationship, in its snake or kebab spelling.
     pub fn includes(&self, snake_name: &str) -> bool {
         self.include

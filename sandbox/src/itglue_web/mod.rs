@@ -1,31 +1,137 @@
-//! The IT Glue web app, enough for "View in IT Glue": an organization list and pages.
+//! The IT Glue web app: organizations, their configurations and contacts, and the
+//! organization's tickets view where the BMS integration shows tickets. Like the BMS pages,
+//! every page is a shell that renders after load from `/_sandbox/page-data/*` and moves
+//! between pages without page loads.
+
+mod data;
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::json;
 
 use crate::html::{self, escape};
-use crate::itglue::organizations::{self, Organization};
 use crate::state::AppState;
+use crate::web_csp;
 
-const STYLESHEET: &str = include_str!("../../assets/itglue.css");
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "/static/itglue.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/itglue.css"),
+    ),
+    (
+        "/static/spa-kit.js",
+        JS,
+        include_str!("../../assets/spa-kit.js"),
+    ),
+    (
+        "/static/itglue-app.js",
+        JS,
+        include_str!("../../assets/itglue-app.js"),
+    ),
+];
+const JS: &str = "text/javascript; charset=utf-8";
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(organization_list))
-        .route("/{org_id}", get(organization_page))
-        .route(
-            "/static/itglue.css",
-            get(|| async { html::asset("text/css; charset=utf-8", STYLESHEET) }),
-        )
-        .fallback(|State(state): State<AppState>| async move { not_found(&state) })
-        .with_state(state)
+/// A page under an organization.
+#[derive(Debug, Clone, Copy)]
+enum Page {
+    Organization,
+    Configurations,
+    Configuration,
+    Contacts,
+    Contact,
+    Tickets,
 }
 
-fn page(itglue_web: &str, title: &str, content: &str) -> String {
-    format!(
+impl Page {
+    fn title(self) -> &'static str {
+        match self {
+            Self::Organization => "Organization",
+            Self::Configurations => "Configurations",
+            Self::Configuration => "Configuration",
+            Self::Contacts => "Contacts",
+            Self::Contact => "Contact",
+            Self::Tickets => "Tickets",
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let shells = [
+        ("/{org_id}", Page::Organization),
+        ("/{org_id}/configurations", Page::Configurations),
+        ("/{org_id}/configurations/{id}", Page::Configuration),
+        ("/{org_id}/contacts", Page::Contacts),
+        ("/{org_id}/contacts/{id}", Page::Contact),
+        ("/{org_id}/tickets", Page::Tickets),
+    ];
+    let router = shells
+        .into_iter()
+        .fold(Router::new(), |router, (path, page)| {
+            router.route(
+                path,
+                get(
+                    move |state: State<AppState>, Path(ids): Path<Vec<String>>| {
+                        shell(state, page, ids)
+                    },
+                ),
+            )
+        });
+    let router = ASSETS
+        .iter()
+        .fold(router, |router, &(path, content_type, body)| {
+            router.route(
+                path,
+                get(move || async move { html::asset(content_type, body) }),
+            )
+        })
+        .route(
+            "/",
+            get(|| async { document(StatusCode::OK, "Organizations") }),
+        )
+        .merge(page_data_routes())
+        .merge(crate::itglue::session::web_routes())
+        .fallback(|| async { document(StatusCode::NOT_FOUND, "Not found") })
+        .with_state(state.clone());
+    web_csp::apply(router, state.csp)
+}
+
+/// The shell of a page under an organization; 404 when its record does not exist (the
+/// script then shows "Not found").
+async fn shell(State(state): State<AppState>, page: Page, ids: Vec<String>) -> Response {
+    let exists = state
+        .store
+        .read(|connection| record_exists(connection, page, &ids));
+    match exists {
+        Ok(true) => document(StatusCode::OK, page.title()),
+        Ok(false) => document(StatusCode::NOT_FOUND, "Not found"),
+        Err(error) => {
+            eprintln!("sandbox: IT Glue web error: {error}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn record_exists(connection: &Connection, page: Page, ids: &[String]) -> rusqlite::Result<bool> {
+    let parsed: Option<Vec<i64>> = ids.iter().map(|id| id.parse().ok()).collect();
+    let Some(ids) = parsed else {
+        return Ok(false);
+    };
+    Ok(match (page, ids.as_slice()) {
+        (Page::Configuration, &[org, id]) => data::configuration(connection, org, id)?.is_some(),
+        (Page::Contact, &[org, id]) => data::contact(connection, org, id)?.is_some(),
+        (_, &[org, ..]) => data::organization_link(connection, org)?.is_some(),
+        _ => false,
+    })
+}
+
+fn document(status: StatusCode, title: &str) -> Response {
+    let html = format!(
         r##"<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -33,149 +139,129 @@ fn page(itglue_web: &str, title: &str, content: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} | IT Glue</title>
 <link rel="stylesheet" href="/static/itglue.css">
+<script src="/static/spa-kit.js" defer></script>
+<script src="/static/itglue-app.js" defer></script>
 </head>
-<body>
+<body class="itg-app">
 <header class="itg-topnav">
-  <a class="itg-logo" href="{itglue_web}/">IT <span>Glue</span></a>
-  <a class="itg-nav-link itg-nav-link--active" href="{itglue_web}/">Organizations</a>
+  <a class="itg-logo" href="/">IT <span>Glue</span></a>
+  <a class="itg-nav-link itg-nav-link--active" href="/">Organizations</a>
   <a class="itg-nav-link" href="#">Global</a>
   <a class="itg-nav-link" href="#">Account</a>
 </header>
-<main class="itg-main">
-{content}
-</main>
+<div class="itg-layout">
+  <nav class="itg-sidebar" id="itg-sidebar" aria-label="Organization menu" hidden></nav>
+  <main class="itg-main" id="itg-root" aria-busy="true"><div class="sandbox-loading" role="status">Loading&hellip;</div></main>
+</div>
 </body>
 </html>
 "##,
         title = escape(title),
-    )
+    );
+    (status, Html(html)).into_response()
 }
 
-async fn organization_page(State(state): State<AppState>, Path(org_id): Path<String>) -> Response {
-    let Ok(id) = org_id.parse::<i64>() else {
-        return not_found(&state);
+fn page_data_routes() -> Router<AppState> {
+    Router::new()
+        .route("/_sandbox/page-data/organizations", get(organizations))
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}",
+            get(organization),
+        )
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}/configurations",
+            get(configurations),
+        )
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}/configurations/{id}",
+            get(configuration),
+        )
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}/contacts",
+            get(contacts),
+        )
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}/contacts/{id}",
+            get(contact),
+        )
+        .route(
+            "/_sandbox/page-data/organizations/{org_id}/tickets",
+            get(tickets),
+        )
+}
+
+/// Page data as JSON; `None` from `load` (or an id that is not a number) is a 404.
+fn respond<T: Serialize>(
+    state: &AppState,
+    ids: &[String],
+    load: impl FnOnce(&Connection, &[i64]) -> rusqlite::Result<Option<T>>,
+) -> Response {
+    let parsed: Option<Vec<i64>> = ids.iter().map(|id| id.parse().ok()).collect();
+    let Some(ids) = parsed else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "Not found"})),
+        )
+            .into_response();
     };
-    match state
-        .store
-        .read(|connection| organizations::find(connection, id))
-    {
-        Ok(Some(organization)) => {
-            let body = organization_body(&organization);
-            Html(page(&state.urls.itglue_web, &organization.name, &body)).into_response()
-        }
-        Ok(None) => not_found(&state),
+    match state.store.read(|connection| load(connection, &ids)) {
+        Ok(Some(data)) => axum::Json(data).into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "Not found"})),
+        )
+            .into_response(),
         Err(error) => {
-            eprintln!("sandbox: IT Glue web error: {error}");
+            eprintln!("sandbox: IT Glue page data error: {error}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }
 
-/// Quick notes are shown as escaped text: the sandbox never renders stored HTML.
-fn organization_body(organization: &Organization) -> String {
-    let dash = || "&mdash;".to_owned();
-    let text = |value: Option<&str>| value.filter(|v| !v.is_empty()).map_or_else(dash, escape);
-    let psa = match organization.psa_integration.as_deref() {
-        Some("enabled") => r#"<span class="itg-pill itg-pill--psa">Synced with PSA</span>"#,
-        Some("orphaned") => r#"<span class="itg-pill">PSA link orphaned</span>"#,
-        _ => "",
-    };
-    format!(
-        r#"<div class="itg-org-header">
-  <h1>{name}</h1>
-  <span class="itg-pill">{kind}</span>
-  <span class="itg-pill">{status}</span>
-  {psa}
-</div>
-<section class="itg-panel">
-  <h2>Quick Notes</h2>
-  <div class="itg-panel-body"><pre class="itg-quick-notes">{notes}</pre></div>
-</section>
-<section class="itg-panel">
-  <h2>Details</h2>
-  <div class="itg-panel-body">
-    <dl class="itg-details">
-      <dt>Organization Type</dt><dd>{kind}</dd>
-      <dt>Organization Status</dt><dd>{status}</dd>
-      <dt>Short Name</dt><dd>{short_name}</dd>
-      <dt>Description</dt><dd>{description}</dd>
-      <dt>Alert</dt><dd>{alert}</dd>
-    </dl>
-  </div>
-</section>"#,
-        name = escape(&organization.name),
-        kind = text(organization.type_name.as_deref()),
-        status = text(organization.status_name.as_deref()),
-        notes = text(organization.quick_notes.as_deref()),
-        short_name = text(organization.short_name.as_deref()),
-        description = text(organization.description.as_deref()),
-        alert = text(organization.alert.as_deref()),
-    )
+async fn organizations(State(state): State<AppState>) -> Response {
+    respond(&state, &[], |connection, _| {
+        data::organizations(connection).map(Some)
+    })
 }
 
-async fn organization_list(State(state): State<AppState>) -> Response {
-    match state.store.read(organizations::all_by_name) {
-        Ok(all) => {
-            let rows: String = all
-                .iter()
-                .map(|organization| {
-                    format!(
-                        r#"<tr><td><a href="{url}">{name}</a></td><td>{kind}</td><td>{status}</td></tr>"#,
-                        url = organization.resource_url(&state.urls.itglue_web),
-                        name = escape(&organization.name),
-                        kind = escape(organization.type_name.as_deref().unwrap_or("")),
-                        status = escape(organization.status_name.as_deref().unwrap_or("")),
-                    )
-                })
-                .collect();
-            let body = format!(
-                r#"<section class="itg-panel"><h2>Organizations</h2>
-<table class="itg-table"><thead><tr><th>Name</th><th>Type</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>
-</section>"#
-            );
-            Html(page(&state.urls.itglue_web, "Organizations", &body)).into_response()
-        }
-        Err(error) => {
-            eprintln!("sandbox: IT Glue web error: {error}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+async fn organization(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org] => data::organization(connection, org),
+        _ => Ok(None),
+    })
 }
 
-fn not_found(state: &AppState) -> Response {
-    let body = r#"<div class="itg-not-found"><h1>Not found</h1><p>The page you were looking for doesn't exist. You may have mistyped the address or the page may have moved.</p></div>"#;
-    let html = page(&state.urls.itglue_web, "Not found", body);
-    (StatusCode::NOT_FOUND, Html(html)).into_response()
+async fn configurations(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org] => data::configurations(connection, org),
+        _ => Ok(None),
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+async fn configuration(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org, id] => data::configuration(connection, org, id),
+        _ => Ok(None),
+    })
+}
 
-    #[test]
-    fn quick_notes_render_as_text() {
-        let organization = Organization {
-            id: 1,
-            name: "A & B".to_owned(),
-            alert: None,
-            description: None,
-            type_id: None,
-            type_name: Some("Customer".to_owned()),
-            status_id: None,
-            status_name: None,
-            primary: false,
-            logo: None,
-            quick_notes: Some("<script>window.__pwned = 1</script>".to_owned()),
-            short_name: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            parent_id: None,
-            psa_integration: None,
-            ancestor_ids: Vec::new(),
-        };
-        let html = organization_body(&organization);
-        assert!(html.contains("&lt;script&gt;window.__pwned = 1&lt;/script&gt;"));
-        assert!(!html.contains("<script>"));
-        assert!(html.contains("<h1>A &amp; B</h1>"));
-    }
+async fn contacts(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org] => data::contacts(connection, org),
+        _ => Ok(None),
+    })
+}
+
+async fn contact(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org, id] => data::contact(connection, org, id),
+        _ => Ok(None),
+    })
+}
+
+async fn tickets(State(state): State<AppState>, Path(ids): Path<Vec<String>>) -> Response {
+    respond(&state, &ids, |connection, ids| match *ids {
+        [org] => data::tickets(connection, org),
+        _ => Ok(None),
+    })
 }

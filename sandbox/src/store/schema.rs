@@ -207,11 +207,15 @@ pub fn is_current(connection: &Connection) -> rusqlite::Result<bool> {
             |row| row.get(0),
         )
         .optional()?;
-    Ok(version.as_deref() == Some(SCHEMA_VERSION))
+    Ok(version.as_deref() == Some(SCHEMA_VERSION)
+        && super::schema_records::is_current(connection)?
+        && super::schema_docs::is_current(connection)?
+        && super::schema_servicedesk::is_current(connection)?)
 }
 
 /// Drops every sandbox table and creates the current schema, empty.
 pub fn recreate(connection: &Connection) -> rusqlite::Result<()> {
+    super::schema_records::drop_all(connection)?;
     for table in TABLES {
         connection.execute_batch(&format!("DROP TABLE IF EXISTS {table};"))?;
     }
@@ -220,5 +224,8 @@ pub fn recreate(connection: &Connection) -> rusqlite::Result<()> {
         "INSERT INTO sandbox_meta (key, value) VALUES ('schema_version', ?1)",
         [SCHEMA_VERSION],
     )?;
+    super::schema_records::create(connection)?;
+    super::schema_docs::recreate(connection)?;
+    super::schema_servicedesk::recreate(connection)?;
     Ok(())
 }
