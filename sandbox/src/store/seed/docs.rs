@@ -666,7 +666,10 @@ impl<'a> OrgSeed<'a> {
     /// Activity over the last six weeks, relative to seeding time: the log endpoint only
     /// serves the last 30 days, so the oldest entries must drop out.
     fn logs(&self) -> rusqlite::Result<()> {
-        let now = Timestamp::now().unix_seconds();
+        // /logs shows only the last 30 days, so the entries must be recent; anchoring them to the start of the
+        // current UTC day keeps two seedings of the same day identical.
+        const DAY: i64 = 24 * 3600;
+        let now = Timestamp::now().unix_seconds().div_euclid(DAY) * DAY;
         for (hours_ago, action, resource_type, resource_name) in LOG_ENTRIES {
             let at = Timestamp::from_unix_seconds(now - hours_ago * 3600 - self.spread * 60);
             self.connection.execute(

@@ -15,7 +15,7 @@ use super::write::{api_actor, remove};
 use super::{NOT_FOUND, ensure_visible};
 use crate::state::AppState;
 
-/// The members of the batch edit: (body member, what it sets).
+/// The members of the batch edit, each setting the ticket field of the same name.
 const EDITS: &[&str] = &[
     "AssigneeId",
     "QueueId",
