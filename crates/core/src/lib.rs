@@ -11,4 +11,5 @@ pub mod sender;
 pub mod settings;
 pub mod site;
 pub mod transport;
+pub mod sync;
 pub mod widget;
