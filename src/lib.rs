@@ -4,6 +4,7 @@
 mod options;
 mod popup;
 mod runtime;
+mod sync_view;
 mod widget;
 
 use wasm_bindgen::prelude::*;

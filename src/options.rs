@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::runtime;
+use crate::sync_view::{self, SyncState};
 
 /// The form's fields. Secret fields start empty: the page never receives saved secrets.
 #[derive(Clone, Copy)]
@@ -88,7 +89,46 @@ pub fn mount() -> Result<(), JsValue> {
     Ok(())
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Connection,
+    SyncSettings,
+    TwoWay,
+    Logs,
+}
+
 fn options_page() -> impl IntoView {
+    let tab = RwSignal::new(Tab::Connection);
+    let sync = SyncState::load();
+    let tab_button = move |id: &'static str, label: &'static str, which: Tab| {
+        view! {
+            <button id=id type="button" class="tab" class:active=move || tab.get() == which role="tab"
+                aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button>
+        }
+    };
+    view! {
+        <main class="options">
+            <header class="page-header">
+                <img src="icons/icon-48.png" alt="" width="32" height="32"/>
+                <h1>"BMS ⇄ IT Glue settings"</h1>
+            </header>
+            <nav class="tabs" role="tablist">
+                {tab_button("tab-connection", "Connection", Tab::Connection)}
+                {tab_button("tab-sync", "Sync Settings", Tab::SyncSettings)}
+                {tab_button("tab-two-way", "Two-Way Sync Settings", Tab::TwoWay)}
+                {tab_button("tab-logs", "Sync Logs", Tab::Logs)}
+            </nav>
+            {move || match tab.get() {
+                Tab::Connection => connection_tab().into_any(),
+                Tab::SyncSettings => view! { {sync_view::status_bar(sync)} {sync_view::settings_tab(sync)} }.into_any(),
+                Tab::TwoWay => view! { {sync_view::status_bar(sync)} {sync_view::two_way_tab(sync)} }.into_any(),
+                Tab::Logs => view! { {sync_view::status_bar(sync)} {sync_view::log_tab()} }.into_any(),
+            }}
+        </main>
+    }
+}
+
+fn connection_tab() -> impl IntoView {
     let fields = Fields::new();
     let save_status = RwSignal::new(Outcome::default());
     let bms_test = RwSignal::new(Outcome::default());
@@ -122,11 +162,7 @@ fn options_page() -> impl IntoView {
         });
     };
     view! {
-        <main class="options">
-            <header class="page-header">
-                <img src="icons/icon-48.png" alt="" width="32" height="32"/>
-                <h1>"BMS ⇄ IT Glue settings"</h1>
-            </header>
+        <section class="tab-panel">
             <p class="lead">"Credentials are kept by the extension's background worker. BMS and IT Glue pages never see them."</p>
             <fieldset>
                 <legend>"Kaseya BMS"</legend>
@@ -176,7 +212,7 @@ fn options_page() -> impl IntoView {
                 <button id="save" type="button" class="primary" on:click=save>"Save"</button>
                 {outcome_view("save-status", save_status)}
             </div>
-        </main>
+        </section>
     }
 }
 

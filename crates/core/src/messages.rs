@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::settings::{PublicSettings, SettingsForm};
+use crate::sync::SyncSettings;
+use crate::sync::status::{LogLine, SyncChoices, SyncStatus};
 use crate::widget::WidgetState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,14 @@ pub enum Request {
     SaveSettings { form: SettingsForm },
     TestBms { form: SettingsForm },
     TestItGlue { form: SettingsForm },
+    /// The popup and the options page ask for the sync status and settings.
+    GetSync,
+    /// Reads the account types and asset categories BMS offers, for the Sync Settings tab.
+    GetSyncChoices,
+    /// Saving queues a sync an hour later, as the native integration does.
+    SaveSyncSettings { settings: SyncSettings },
+    StartSyncNow,
+    GetSyncLog,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +37,9 @@ pub enum Response {
     AccountWidget { state: WidgetState },
     Settings { settings: PublicSettings },
     ConnectionTest { ok: bool, message: String },
+    Sync { status: SyncStatus, settings: SyncSettings },
+    SyncChoices { choices: SyncChoices },
+    SyncLog { lines: Vec<LogLine> },
     Done,
     /// The request could not be carried out; `message` says why in words for the technician.
     Failed { message: String },

@@ -71,8 +71,15 @@ pub fn authorize(sender: Sender, request: &Request) -> Result<(), Rejection> {
     let allowed = match request {
         Request::AccountWidget { .. } => on_bms,
         Request::OpenOptions => on_bms || matches!(sender, Sender::Extension { page: Popup, .. }),
-        Request::GetSettings | Request::SaveSettings { .. } | Request::TestBms { .. } | Request::TestItGlue { .. } => {
-            settings_page
+        Request::GetSettings
+        | Request::SaveSettings { .. }
+        | Request::TestBms { .. }
+        | Request::TestItGlue { .. }
+        | Request::GetSyncChoices
+        | Request::SaveSyncSettings { .. }
+        | Request::GetSyncLog => settings_page,
+        Request::GetSync | Request::StartSyncNow => {
+            settings_page || matches!(sender, Sender::Extension { page: Popup, .. })
         }
     };
     if allowed { Ok(()) } else { Err(Rejection::NotAllowed) }
@@ -98,7 +105,8 @@ mod tests {
         let page = facts("https://bms.kaseya.com/react/crm/accounts/1", Some("https://bms.kaseya.com/react/crm/accounts/1"));
         assert_eq!(verdict(page.clone(), Request::AccountWidget { account_id: "1".into() }), Ok(()));
         assert_eq!(verdict(page.clone(), Request::GetSettings), Err(Rejection::NotAllowed));
-        assert_eq!(verdict(page, Request::TestItGlue { form: SettingsForm::default() }), Err(Rejection::NotAllowed));
+        assert_eq!(verdict(page.clone(), Request::TestItGlue { form: SettingsForm::default() }), Err(Rejection::NotAllowed));
+        assert_eq!(verdict(page, Request::StartSyncNow), Err(Rejection::NotAllowed));
     }
 
     #[test]
@@ -116,7 +124,9 @@ mod tests {
         assert_eq!(verdict(options, Request::GetSettings), Ok(()));
         let popup = facts(&format!("chrome-extension://{ID}/popup.html"), None);
         assert_eq!(verdict(popup.clone(), Request::GetSettings), Err(Rejection::NotAllowed));
-        assert_eq!(verdict(popup, Request::OpenOptions), Ok(()));
+        assert_eq!(verdict(popup.clone(), Request::OpenOptions), Ok(()));
+        assert_eq!(verdict(popup.clone(), Request::StartSyncNow), Ok(()));
+        assert_eq!(verdict(popup, Request::GetSyncLog), Err(Rejection::NotAllowed));
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub enum TransportError {
 
 /// Sends one HTTP request; implemented with `fetch` in the worker and an HTTP client natively.
 pub trait Transport {
-    fn send(&self, request: &HttpRequest, timeout_ms: u64) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+    fn send(
+        &self,
+        request: &HttpRequest,
+        timeout_ms: u64,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>>;
 }
 
 /// Time, injected so that tests run instantly and deterministically.
@@ -40,10 +44,14 @@ pub enum CallError {
     PageTooLarge,
     #[error("unreachable after {attempts} attempts: {detail}")]
     Unreachable { attempts: u32, detail: String },
+    /// A write that must not be repeated blindly got no clear answer (a timeout, a dropped connection, a 500 or
+    /// 504): it may or may not have been carried out. The caller looks for its effect before trying again.
+    #[error("no clear answer, the write may or may not have been carried out: {0}")]
+    OutcomeUnknown(String),
 }
 
 /// What the scheduler did, for sync logs and benchmarks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     pub requests: u64,
     pub rate_limited: u64,
@@ -63,7 +71,14 @@ pub struct Scheduler<T, C> {
 
 impl<T: Transport, C: Clock> Scheduler<T, C> {
     pub fn new(transport: T, clock: C, limits: RateLimits, policy: RetryPolicy, timeout_ms: u64) -> Self {
-        Scheduler { transport, clock, policy, timeout_ms, limiter: RefCell::new(Limiter::new(limits)), metrics: RefCell::default() }
+        Scheduler {
+            transport,
+            clock,
+            policy,
+            timeout_ms,
+            limiter: RefCell::new(Limiter::new(limits)),
+            metrics: RefCell::default(),
+        }
     }
 
     pub fn metrics(&self) -> Metrics {
@@ -76,6 +91,17 @@ impl<T: Transport, C: Clock> Scheduler<T, C> {
 
     /// Sends `request` until it succeeds or the policy gives up. A 2xx/3xx answer is returned as is.
     pub async fn call(&self, request: &HttpRequest) -> Result<HttpResponse, CallError> {
+        self.send_with_retries(request, false).await
+    }
+
+    /// Sends a write whose repetition could duplicate its effect (a create, a list "add"). Only answers that show
+    /// the request was not carried out (429, 502, 503, 408) are retried; anything ambiguous ends the call with
+    /// [`CallError::OutcomeUnknown`].
+    pub async fn call_unrepeatable(&self, request: &HttpRequest) -> Result<HttpResponse, CallError> {
+        self.send_with_retries(request, true).await
+    }
+
+    async fn send_with_retries(&self, request: &HttpRequest, unrepeatable: bool) -> Result<HttpResponse, CallError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -89,8 +115,17 @@ impl<T: Transport, C: Clock> Scheduler<T, C> {
             if matches!(outcome, Outcome::Status { status: 429, .. }) {
                 self.metrics.borrow_mut().rate_limited += 1;
             }
+            if unrepeatable && is_ambiguous(outcome) {
+                let detail = match sent {
+                    Ok(response) => format!("HTTP {}", response.status),
+                    Err(e) => e.to_string(),
+                };
+                return Err(CallError::OutcomeUnknown(detail));
+            }
             match self.policy.decide(attempt, outcome, self.clock.jitter(), false) {
-                Decision::Done => return sent.map_err(|e| CallError::Unreachable { attempts: attempt, detail: e.to_string() }),
+                Decision::Done => {
+                    return sent.map_err(|e| CallError::Unreachable { attempts: attempt, detail: e.to_string() });
+                }
                 Decision::RefreshToken => return Err(CallError::TokenRejected),
                 Decision::Retry { halve_page: true, .. } => return Err(CallError::PageTooLarge),
                 Decision::Retry { delay_ms, .. } => {
@@ -123,6 +158,14 @@ impl<T: Transport, C: Clock> Scheduler<T, C> {
     async fn pause(&self, ms: u64) {
         self.metrics.borrow_mut().waited_ms += ms;
         self.clock.sleep(ms).await;
+    }
+}
+
+/// Whether a failed write may have been carried out all the same.
+fn is_ambiguous(outcome: Outcome) -> bool {
+    match outcome {
+        Outcome::Timeout | Outcome::Network => true,
+        Outcome::Status { status, .. } => matches!(status, 500 | 504..=599),
     }
 }
 
@@ -175,7 +218,10 @@ mod tests {
     }
 
     fn scheduler(script: Vec<Result<HttpResponse, TransportError>>) -> Scheduler<Script, FakeClock> {
-        let limits = RateLimits { itglue: Budget { requests: 2, window_ms: 1_000 }, bms_per_endpoint: Budget { requests: 2, window_ms: 1_000 } };
+        let limits = RateLimits {
+            itglue: Budget { requests: 2, window_ms: 1_000 },
+            bms_per_endpoint: Budget { requests: 2, window_ms: 1_000 },
+        };
         let policy = RetryPolicy { max_attempts: 4, base_delay_ms: 10, max_delay_ms: 100, rate_limited_delay_ms: 500 };
         Scheduler::new(Script(RefCell::new(script)), FakeClock::default(), limits, policy, 5_000)
     }
@@ -201,12 +247,32 @@ mod tests {
 
     #[test]
     fn hands_token_rejections_timeouts_and_final_errors_to_the_caller() {
-        assert_eq!(pollster::block_on(scheduler(vec![Ok(reply(401))]).call(&request(Service::Bms))), Err(CallError::TokenRejected));
+        assert_eq!(
+            pollster::block_on(scheduler(vec![Ok(reply(401))]).call(&request(Service::Bms))),
+            Err(CallError::TokenRejected)
+        );
         let timeout = scheduler(vec![Err(TransportError::Timeout(5_000))]);
         assert_eq!(pollster::block_on(timeout.call(&request(Service::ItGlue))), Err(CallError::PageTooLarge));
         let missing = pollster::block_on(scheduler(vec![Ok(reply(404))]).call(&request(Service::ItGlue)));
         assert_eq!(missing, Err(CallError::Http { status: 404, body: String::new() }));
         let down = scheduler((0..4).map(|_| Ok(reply(502))).collect());
-        assert!(matches!(pollster::block_on(down.call(&request(Service::ItGlue))), Err(CallError::Http { status: 502, .. })));
+        assert!(matches!(
+            pollster::block_on(down.call(&request(Service::ItGlue))),
+            Err(CallError::Http { status: 502, .. })
+        ));
+    }
+
+    #[test]
+    fn unrepeatable_writes_retry_only_clear_refusals() {
+        let s = scheduler(vec![Ok(reply(429)), Ok(reply(503))]);
+        assert_eq!(pollster::block_on(s.call_unrepeatable(&request(Service::ItGlue))).map(|r| r.status), Ok(200));
+        for ambiguous in
+            [Err(TransportError::Timeout(5_000)), Err(TransportError::Network("reset".into())), Ok(reply(504))]
+        {
+            let s = scheduler(vec![ambiguous]);
+            let sent = pollster::block_on(s.call_unrepeatable(&request(Service::Bms)));
+            assert!(matches!(sent, Err(CallError::OutcomeUnknown(_))), "{sent:?}");
+            assert_eq!(s.metrics().requests, 1, "sent once, never repeated");
+        }
     }
 }

@@ -13,6 +13,15 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = openOptionsPage, catch)]
     fn open_options_page_js() -> Result<Promise, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = create)]
+    fn alarms_create(name: &str, info: &JsValue);
+
+    #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = clear)]
+    fn alarms_clear(name: &str);
+
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = create)]
+    fn notifications_create(options: &JsValue);
+
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
     fn storage_get(keys: &JsValue) -> Result<Promise, JsValue>;
 
@@ -27,6 +36,30 @@ pub fn extension_id() -> String {
 pub async fn open_options_page() -> Result<(), String> {
     let promise = open_options_page_js().map_err(describe)?;
     JsFuture::from(promise).await.map(drop).map_err(describe)
+}
+
+/// Schedules (or reschedules) an alarm; Chrome runs alarms at least 30 s apart.
+pub fn create_alarm(name: &str, delay_minutes: Option<f64>, period_minutes: Option<f64>) {
+    let info = js_sys::Object::new();
+    if let Some(delay) = delay_minutes {
+        let _ = Reflect::set(&info, &"delayInMinutes".into(), &delay.into());
+    }
+    if let Some(period) = period_minutes {
+        let _ = Reflect::set(&info, &"periodInMinutes".into(), &period.into());
+    }
+    alarms_create(name, &info);
+}
+
+pub fn clear_alarm(name: &str) {
+    alarms_clear(name);
+}
+
+pub fn notify(title: &str, message: &str) {
+    let options = js_sys::Object::new();
+    for (key, value) in [("type", "basic"), ("iconUrl", "icons/icon-128.png"), ("title", title), ("message", message)] {
+        let _ = Reflect::set(&options, &key.into(), &value.into());
+    }
+    notifications_create(&options);
 }
 
 /// Reads one string value from `chrome.storage.local`.

@@ -4,7 +4,7 @@ use bms_itglue_core::messages::{Request, Response};
 use bms_itglue_core::settings::{Settings, SettingsForm};
 use bms_itglue_core::widget::{OrganizationCard, WidgetState};
 
-use crate::{bms, chrome, itglue, storage};
+use crate::{bms, chrome, itglue, storage, sync};
 
 pub async fn handle(request: Request) -> Response {
     match request {
@@ -17,6 +17,11 @@ pub async fn handle(request: Request) -> Response {
         Request::SaveSettings { form } => save_settings(&form).await,
         Request::TestBms { form } => test_bms(&form).await,
         Request::TestItGlue { form } => test_itglue(&form).await,
+        Request::GetSync => sync::overview().await,
+        Request::GetSyncChoices => sync::choices().await,
+        Request::SaveSyncSettings { settings } => sync::save_settings(settings).await,
+        Request::StartSyncNow => sync::start_now(),
+        Request::GetSyncLog => sync::log().await,
     }
 }
 
@@ -24,7 +29,8 @@ async fn account_widget(account_id: &str) -> WidgetState {
     let Some(itglue) = storage::load_settings().await.itglue else {
         return WidgetState::NotConfigured;
     };
-    match itglue::organization_for_account(&itglue, account_id).await {
+    let linked = sync::linked_organization(account_id).await;
+    match itglue::organization_for_account(&itglue, account_id, linked.as_deref()).await {
         Ok(Some(org)) => WidgetState::Organization { card: OrganizationCard::from(&org) },
         Ok(None) => WidgetState::NotLinked,
         Err(e) => WidgetState::from_itglue_error(e),

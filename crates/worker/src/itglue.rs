@@ -12,14 +12,25 @@ async fn get(settings: &ItGlueSettings, url: &str) -> Result<String, ItGlueError
 }
 
 /// The organization linked to a BMS account, read in full: the index truncates quick notes to 250 characters.
-pub async fn organization_for_account(settings: &ItGlueSettings, account_id: &str) -> Result<Option<Organization>, ItGlueError> {
+/// A link made by this extension's sync comes first; otherwise IT Glue's own PSA link (the native integration).
+pub async fn organization_for_account(
+    settings: &ItGlueSettings,
+    account_id: &str,
+    synced_id: Option<&str>,
+) -> Result<Option<Organization>, ItGlueError> {
     let base = settings.region.api_base();
-    let body = get(settings, &api::organization_by_bms_account(&base, account_id)).await?;
-    let found = organization::parse_list(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
-    let Some(first) = found.first() else {
-        return Ok(None);
+    let id = match synced_id {
+        Some(id) => id.to_owned(),
+        None => {
+            let body = get(settings, &api::organization_by_bms_account(&base, account_id)).await?;
+            let found = organization::parse_list(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
+            let Some(first) = found.into_iter().next() else {
+                return Ok(None);
+            };
+            first.id
+        }
     };
-    let body = get(settings, &api::organization(&base, &first.id)).await?;
+    let body = get(settings, &api::organization(&base, &id)).await?;
     organization::parse_one(&body).map(Some).map_err(|e| ItGlueError::Malformed(e.to_string()))
 }
 

@@ -5,10 +5,14 @@
 
 mod bms;
 mod chrome;
+mod clock;
 mod handlers;
 mod http;
 mod itglue;
+mod state;
 mod storage;
+mod sync;
+mod transport;
 
 use bms_itglue_core::messages::{Request, Response};
 use bms_itglue_core::sender::{self, SenderFacts};
@@ -25,6 +29,18 @@ pub async fn handle_message(message: JsValue, sender: JsValue) -> JsValue {
         }
     };
     chrome::to_js(&response)
+}
+
+/// Runs when the worker starts: a sync cut short by the worker's death resumes.
+#[wasm_bindgen]
+pub async fn on_start() {
+    sync::resume_if_interrupted().await;
+}
+
+/// Answers one `chrome.alarms.onAlarm` event: scheduled, nightly and watchdog sync runs.
+#[wasm_bindgen]
+pub async fn handle_alarm(name: String) {
+    sync::on_alarm(&name).await;
 }
 
 fn authorized_request(message: JsValue, sender: &JsValue) -> Result<Request, String> {

@@ -1,6 +1,7 @@
 //! The embedded SQLite store: one connection behind a mutex, which is plenty for a
 //! single-user emulator and keeps writes trivially serialised.
 
+mod indexes;
 mod schema;
 mod schema_docs;
 mod schema_records;
@@ -52,6 +53,7 @@ impl Store {
         if reset || !schema::is_current(&connection)? || seeded_world(&connection)? != Some(world) {
             seed_world(&mut connection, path, world)?;
         }
+        indexes::ensure(&connection)?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
         })

@@ -15,6 +15,7 @@ pub mod records;
 pub mod render;
 pub mod settings;
 pub mod snapshot;
+pub mod status;
 
 pub use journal::{Cursor, Journal, JournalError, OpState, resume};
 pub use links::{Link, LinkError, LinkState, LinkTable, OpResult, OrphanDeletion, OrphanReason};

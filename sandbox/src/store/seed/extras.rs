@@ -10,9 +10,15 @@ use rusqlite::Connection;
 /// A seeding step for one domain.
 pub type Hook = fn(&Connection) -> rusqlite::Result<()>;
 
-/// Add a domain's hook here; they run in this order.
-const HOOKS: &[Hook] = &[super::docs::load, super::servicedesk::load];
+/// Add a domain's hook here, with the name its seeding time is reported under; they run
+/// in this order.
+const HOOKS: &[(&str, Hook)] = &[
+    ("documentation", super::docs::load),
+    ("service desk", super::servicedesk::load),
+];
 
 pub fn load(connection: &Connection) -> rusqlite::Result<()> {
-    HOOKS.iter().try_for_each(|hook| hook(connection))
+    HOOKS
+        .iter()
+        .try_for_each(|(name, hook)| super::timed(name, || hook(connection)))
 }

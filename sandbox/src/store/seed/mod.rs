@@ -7,6 +7,8 @@ pub mod extras;
 mod itglue;
 mod servicedesk;
 
+use std::time::Instant;
+
 use rusqlite::Connection;
 
 use super::world::World;
@@ -22,11 +24,23 @@ pub const BMS_TECH_PASSWORD: &str = "Tech!Pass2";
 pub const BMS_ADAPTER_TYPE_NAME: &str = "Kaseya BMS";
 pub const BMS_INTEGRATION_TYPE: &str = "kaseya-bms";
 
-/// Inserts the world into an empty schema: IT Glue, then BMS, then the extra hooks.
+/// Inserts the world into an empty schema: IT Glue, then BMS, then the extra hooks. Each
+/// step's duration goes to stderr, since large seeds must stay fast.
 pub fn load(connection: &Connection, world: &World) -> rusqlite::Result<()> {
-    itglue::load(connection, world)?;
-    bms::load(connection, world)?;
+    timed("IT Glue records", || itglue::load(connection, world))?;
+    timed("BMS records", || bms::load(connection, world))?;
     extras::load(connection)
+}
+
+/// Runs one seeding step and reports how long it took.
+pub fn timed<T>(step: &str, work: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = Instant::now();
+    let value = work()?;
+    eprintln!(
+        "sandbox: seeded {step} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -1,0 +1,201 @@
+//! Durable state: the journal of the open run, the link table, the cursors, the conflict log and the sync log.
+//! The extension keeps it in IndexedDB, the native command in JSON files; both are a key → JSON string map.
+//!
+//! A run's journal is stored as its plan (written once) plus small chunks of operation states, so that recording
+//! one operation rewrites a few kilobytes rather than the whole plan. The link table is saved when a run ends;
+//! while one is open, the journal is the write-ahead log the links are replayed from.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use bms_itglue_core::sync::journal::JournalEntry;
+use bms_itglue_core::sync::{Conflict, Cursor, EntityKind, Journal, LinkTable, OpState};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::run::LogEntry;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+/// A key → JSON string map that survives the process (IndexedDB, files).
+pub trait StateStore {
+    fn load(&self, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>>;
+    fn save(&self, key: &str, value: &str) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+pub const LINKS: &str = "links";
+pub const CURSORS: &str = "cursors";
+pub const CONFLICTS: &str = "conflicts";
+pub const SYNC_LOG: &str = "sync-log";
+pub const ASSET_SUMMARIES: &str = "bms-asset-summaries";
+const JOURNAL_PLAN: &str = "journal";
+const JOURNAL_STATES: &str = "journal-states";
+
+/// Operations per stored chunk of states.
+pub const CHUNK: usize = 128;
+/// The conflict log and the sync log are rolling windows, not archives.
+pub const CONFLICT_LOG_LIMIT: usize = 2_000;
+pub const SYNC_LOG_LIMIT: usize = 2_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("durable state: {0}")]
+    Store(#[from] StoreError),
+    #[error("stored {key} is unreadable: {detail}")]
+    Corrupt { key: String, detail: String },
+}
+
+async fn load_json<S: StateStore, T: DeserializeOwned>(store: &S, key: &str) -> Result<Option<T>, StateError> {
+    match store.load(key).await? {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| StateError::Corrupt { key: key.to_owned(), detail: e.to_string() }),
+    }
+}
+
+async fn save_json<S: StateStore, T: Serialize>(store: &S, key: &str, value: &T) -> Result<(), StateError> {
+    let text =
+        serde_json::to_string(value).map_err(|e| StateError::Corrupt { key: key.to_owned(), detail: e.to_string() })?;
+    Ok(store.save(key, &text).await?)
+}
+
+/// The link table, and the run whose operations it already holds (so a run is never applied twice).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredLinks {
+    pub applied_run: Option<String>,
+    pub links: LinkTable,
+}
+
+pub async fn load_links<S: StateStore>(store: &S) -> Result<StoredLinks, StateError> {
+    Ok(load_json(store, LINKS).await?.unwrap_or_default())
+}
+
+pub async fn save_links<S: StateStore>(store: &S, links: &StoredLinks) -> Result<(), StateError> {
+    save_json(store, LINKS, links).await
+}
+
+pub async fn load_cursors<S: StateStore>(store: &S) -> Result<BTreeMap<EntityKind, Cursor>, StateError> {
+    Ok(load_json(store, CURSORS).await?.unwrap_or_default())
+}
+
+pub async fn save_cursors<S: StateStore>(store: &S, cursors: &BTreeMap<EntityKind, Cursor>) -> Result<(), StateError> {
+    save_json(store, CURSORS, cursors).await
+}
+
+/// One conflict as the log keeps it: when, and the losing value inside `conflict`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictRecord {
+    pub at_ms: u64,
+    pub conflict: Conflict,
+}
+
+pub async fn load_conflicts<S: StateStore>(store: &S) -> Result<Vec<ConflictRecord>, StateError> {
+    Ok(load_json(store, CONFLICTS).await?.unwrap_or_default())
+}
+
+pub async fn append_conflicts<S: StateStore>(store: &S, records: Vec<ConflictRecord>) -> Result<(), StateError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut log = load_conflicts(store).await?;
+    log.extend(records);
+    trim_front(&mut log, CONFLICT_LOG_LIMIT);
+    save_json(store, CONFLICTS, &log).await
+}
+
+pub async fn load_sync_log<S: StateStore>(store: &S) -> Result<Vec<LogEntry>, StateError> {
+    Ok(load_json(store, SYNC_LOG).await?.unwrap_or_default())
+}
+
+pub async fn append_sync_log<S: StateStore>(store: &S, entries: Vec<LogEntry>) -> Result<(), StateError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut log = load_sync_log(store).await?;
+    log.extend(entries);
+    trim_front(&mut log, SYNC_LOG_LIMIT);
+    save_json(store, SYNC_LOG, &log).await
+}
+
+fn trim_front<T>(list: &mut Vec<T>, limit: usize) {
+    if list.len() > limit {
+        list.drain(..list.len() - limit);
+    }
+}
+
+pub async fn load_json_or_default<S: StateStore, T: DeserializeOwned + Default>(
+    store: &S,
+    key: &str,
+) -> Result<T, StateError> {
+    Ok(load_json(store, key).await?.unwrap_or_default())
+}
+
+pub async fn save_value<S: StateStore, T: Serialize>(store: &S, key: &str, value: &T) -> Result<(), StateError> {
+    save_json(store, key, value).await
+}
+
+/// The stored journal: the plan of the open run, or nothing between runs.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredPlan {
+    open: Option<Journal>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredStates {
+    run_id: String,
+    states: Vec<OpState>,
+}
+
+fn chunk_key(chunk: usize) -> String {
+    format!("{JOURNAL_STATES}-{chunk}")
+}
+
+/// Writes a new run's journal: the plan once, with every operation pending.
+pub async fn open_journal<S: StateStore>(store: &S, journal: &Journal) -> Result<(), StateError> {
+    let mut pending = journal.clone();
+    for entry in &mut pending.entries {
+        entry.state = OpState::Pending;
+    }
+    save_json(store, JOURNAL_PLAN, &StoredPlan { open: Some(pending) }).await
+}
+
+/// Records the state of the operation at `index` (and its neighbours in the same chunk).
+pub async fn save_op_state<S: StateStore>(store: &S, journal: &Journal, index: usize) -> Result<(), StateError> {
+    let chunk = index / CHUNK;
+    let states: Vec<OpState> =
+        journal.entries.iter().skip(chunk * CHUNK).take(CHUNK).map(|e: &JournalEntry| e.state.clone()).collect();
+    save_json(store, &chunk_key(chunk), &StoredStates { run_id: journal.run_id.clone(), states }).await
+}
+
+/// Records every chunk (after operations that changed many states at once).
+pub async fn save_all_states<S: StateStore>(store: &S, journal: &Journal) -> Result<(), StateError> {
+    for index in (0..journal.entries.len()).step_by(CHUNK) {
+        save_op_state(store, journal, index).await?;
+    }
+    Ok(())
+}
+
+/// The open run's journal with its recorded states; chunks left over from an earlier run count as pending.
+pub async fn load_open_journal<S: StateStore>(store: &S) -> Result<Option<Journal>, StateError> {
+    let Some(StoredPlan { open: Some(mut journal) }) = load_json::<S, StoredPlan>(store, JOURNAL_PLAN).await? else {
+        return Ok(None);
+    };
+    for chunk in 0..journal.entries.len().div_ceil(CHUNK) {
+        let Some(stored) = load_json::<S, StoredStates>(store, &chunk_key(chunk)).await? else { continue };
+        if stored.run_id != journal.run_id {
+            continue;
+        }
+        for (entry, state) in journal.entries.iter_mut().skip(chunk * CHUNK).zip(stored.states) {
+            entry.state = state;
+        }
+    }
+    Ok(Some(journal))
+}
+
+/// Closes the open run: the next start finds no journal to resume.
+pub async fn close_journal<S: StateStore>(store: &S) -> Result<(), StateError> {
+    save_json(store, JOURNAL_PLAN, &StoredPlan { open: None }).await
+}
