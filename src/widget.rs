@@ -2,7 +2,7 @@
 
 use bms_itglue_core::bms::page::{BmsRoute, route};
 use bms_itglue_core::messages::{Request, Response};
-use bms_itglue_core::widget::{OrganizationCard, WidgetState};
+use bms_itglue_core::widget::{OrganizationCard, RecordSync, RecordSyncState, WidgetState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
@@ -72,10 +72,17 @@ fn adopt_styles(shadow: &web_sys::ShadowRoot) -> Result<(), JsValue> {
 fn widget(account_id: String, on_toggle: impl Fn(bool) + Send + Sync + 'static) -> impl IntoView {
     let (state, set_state) = signal(None::<WidgetState>);
     let (expanded, set_expanded) = signal(false);
-    spawn_local(async move {
-        let answer = runtime::send(&Request::AccountWidget { account_id }).await;
-        set_state.set(Some(widget_state(answer)));
+    let reload = Callback::new({
+        let account_id = account_id.clone();
+        move |()| {
+            let account_id = account_id.clone();
+            spawn_local(async move {
+                let answer = runtime::send(&Request::AccountWidget { account_id }).await;
+                set_state.set(Some(widget_state(answer)));
+            });
+        }
     });
+    reload.run(());
     let toggle = Callback::new(move |()| {
         let next = !expanded.get_untracked();
         set_expanded.set(next);
@@ -94,7 +101,7 @@ fn widget(account_id: String, on_toggle: impl Fn(bool) + Send + Sync + 'static) 
                         <span class="itg-brand">"IT Glue"</span>
                         <button class="itg-close" title="Close" on:click=move |_| toggle.run(())>"×"</button>
                     </header>
-                    {move || panel_body(state.get())}
+                    {let account_id = account_id.clone(); move || panel_body(state.get(), account_id.clone(), reload)}
                 </section>
             </Show>
         </div>
@@ -109,10 +116,14 @@ fn widget_state(answer: Response) -> WidgetState {
     }
 }
 
-fn panel_body(state: Option<WidgetState>) -> AnyView {
+fn panel_body(state: Option<WidgetState>, account_id: String, reload: Callback<()>) -> AnyView {
     match state {
         None => view! { <p class="itg-state" data-state="loading">"Loading IT Glue data…"</p> }.into_any(),
-        Some(WidgetState::Organization { card }) => organization(card).into_any(),
+        Some(WidgetState::Organization { card, sync }) => view! {
+            {organization(card)}
+            {sync.map(|sync| sync_status(sync, account_id, reload))}
+        }
+        .into_any(),
         Some(other) => state_message(other).into_any(),
     }
 }
@@ -167,6 +178,42 @@ fn organization(card: OrganizationCard) -> impl IntoView {
             {url.map(|href| view! {
                 <a class="itg-view-link" href=href target="_blank" rel="noopener noreferrer">"View in IT Glue"</a>
             })}
+        </div>
+    }
+}
+
+/// The record's sync status, with "Sync now" and "Enable sync"/"Disable sync", as IT Glue shows it for BMS records.
+fn sync_status(sync: RecordSync, account_id: String, reload: Callback<()>) -> impl IntoView {
+    let (name, label) = match sync.state {
+        RecordSyncState::Enabled => ("enabled", "Sync enabled"),
+        RecordSyncState::Orphaned => ("orphaned", "Sync orphaned"),
+        RecordSyncState::Disabled => ("disabled", "Sync disabled"),
+    };
+    let enable = sync.state == RecordSyncState::Disabled;
+    let when = js_sys::Date::new(&(sync.synced_at_ms as f64).into()).to_locale_string("default", &js_sys::Object::new());
+    let toggle_id = account_id.clone();
+    let toggle = move |_| {
+        let account_id = toggle_id.clone();
+        spawn_local(async move {
+            runtime::send(&Request::SetAccountSync { account_id, enabled: enable }).await;
+            reload.run(());
+        });
+    };
+    let sync_now = move |_| {
+        let account_id = account_id.clone();
+        spawn_local(async move {
+            runtime::send(&Request::SyncAccountNow { account_id }).await;
+        });
+    };
+    view! {
+        <div class="itg-sync" data-sync=name>
+            <h3 class="itg-section-title">"BMS sync"</h3>
+            <p><span class="itg-sync-state">{label}</span>" · last synced "{String::from(when)}</p>
+            <p class="itg-sync-detail">{sync.detail}</p>
+            <div class="itg-sync-actions">
+                <button class="itg-sync-now" on:click=sync_now disabled=!matches!(sync.state, RecordSyncState::Enabled)>"Sync now"</button>
+                <button class="itg-sync-toggle" on:click=toggle>{if enable { "Enable sync" } else { "Disable sync" }}</button>
+            </div>
         </div>
     }
 }

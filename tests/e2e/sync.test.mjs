@@ -83,6 +83,19 @@ describe('sync orchestrated by the service worker', { timeout: 600_000 }, () => 
     const page = await h.openAccountPage(browser.ctx, sandbox, 105);
     const w = await h.expand(page);
     assert.equal((await w.locator('.itg-org-name').innerText()).trim(), 'Tailspin Toys');
+    const status = w.locator('.itg-sync');
+    await h.waitForText(status, 'Sync enabled');
+    assert.equal(await status.getAttribute('data-sync'), 'enabled');
+    await w.locator('.itg-sync-toggle').click();
+    await h.eventually(async () => (await w.locator('.itg-sync').getAttribute('data-sync')) === 'disabled', {
+      message: 'the record to show "Sync disabled"',
+    });
+    assert.match(await w.locator('.itg-sync').innerText(), /disconnected from syncing/);
+    await h.screenshot(page, 'widget-sync-disabled.png');
+    await w.locator('.itg-sync-toggle').click();
+    await h.eventually(async () => (await w.locator('.itg-sync').getAttribute('data-sync')) === 'enabled', {
+      message: 'the record to show "Sync enabled" again',
+    });
     await page.close();
   });
 

@@ -15,6 +15,10 @@ use crate::widget::WidgetState;
 pub enum Request {
     /// The widget on a BMS account page asks what IT Glue knows about the account.
     AccountWidget { account_id: String },
+    /// The widget's "Enable sync" / "Disable sync" for the account's pair.
+    SetAccountSync { account_id: String, enabled: bool },
+    /// The widget's "Sync now": syncs this account only.
+    SyncAccountNow { account_id: String },
     /// The widget's "Open settings" link.
     OpenOptions,
     GetSettings,

@@ -69,7 +69,7 @@ pub fn authorize(sender: Sender, request: &Request) -> Result<(), Rejection> {
     );
     let settings_page = matches!(sender, Sender::Extension { page: Options, .. });
     let allowed = match request {
-        Request::AccountWidget { .. } => on_bms,
+        Request::AccountWidget { .. } | Request::SetAccountSync { .. } | Request::SyncAccountNow { .. } => on_bms,
         Request::OpenOptions => on_bms || matches!(sender, Sender::Extension { page: Popup, .. }),
         Request::GetSettings
         | Request::SaveSettings { .. }

@@ -46,6 +46,44 @@ impl From<&Organization> for OrganizationCard {
     }
 }
 
+/// A BMS record's sync status, as IT Glue's sync status indicator shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordSyncState {
+    /// Actively syncing.
+    Enabled,
+    /// No longer syncing: deleted in BMS, or out of the sync settings' types and statuses.
+    Orphaned,
+    /// Disconnected from syncing by a person.
+    Disabled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordSync {
+    pub state: RecordSyncState,
+    /// Why, in the words of the native integration's indicator.
+    pub detail: String,
+    pub synced_at_ms: u64,
+}
+
+impl RecordSync {
+    pub fn from_link(link: &crate::sync::Link) -> Self {
+        use crate::sync::{LinkState, OrphanReason};
+        let (state, detail) = match link.state {
+            LinkState::Enabled => (RecordSyncState::Enabled, "This record is actively syncing with BMS."),
+            LinkState::Orphaned { reason: OrphanReason::DeletedInBms } => {
+                (RecordSyncState::Orphaned, "This record is orphaned (no longer syncing) because it was deleted in BMS.")
+            }
+            LinkState::Orphaned { reason: OrphanReason::OutOfScope } => (
+                RecordSyncState::Orphaned,
+                "This record is orphaned (no longer syncing) because it no longer satisfies the sync settings.",
+            ),
+            LinkState::Disconnected => (RecordSyncState::Disabled, "This record is disconnected from syncing with BMS."),
+        };
+        RecordSync { state, detail: detail.into(), synced_at_ms: u64::try_from(link.synced_at.unix_millis()).unwrap_or(0) }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum WidgetState {
@@ -54,7 +92,9 @@ pub enum WidgetState {
     Unauthorized { service: Service, detail: String },
     Unreachable { service: Service, detail: String },
     Error { detail: String },
-    Organization { card: OrganizationCard },
+    /// `sync` is set when this extension's sync links the account; a link made by IT Glue's own integration
+    /// has none.
+    Organization { card: OrganizationCard, sync: Option<RecordSync> },
 }
 
 impl WidgetState {

@@ -2,7 +2,7 @@
 
 use bms_itglue_core::messages::{Request, Response};
 use bms_itglue_core::settings::{Settings, SettingsForm};
-use bms_itglue_core::widget::{OrganizationCard, WidgetState};
+use bms_itglue_core::widget::{OrganizationCard, RecordSync, WidgetState};
 
 use crate::{bms, chrome, itglue, storage, sync};
 
@@ -17,6 +17,8 @@ pub async fn handle(request: Request) -> Response {
         Request::SaveSettings { form } => save_settings(&form).await,
         Request::TestBms { form } => test_bms(&form).await,
         Request::TestItGlue { form } => test_itglue(&form).await,
+        Request::SetAccountSync { account_id, enabled } => sync::set_account_sync(&account_id, enabled).await,
+        Request::SyncAccountNow { account_id } => sync::sync_account_now(account_id),
         Request::GetSync => sync::overview().await,
         Request::GetSyncChoices => sync::choices().await,
         Request::SaveSyncSettings { settings } => sync::save_settings(settings).await,
@@ -29,9 +31,13 @@ async fn account_widget(account_id: &str) -> WidgetState {
     let Some(itglue) = storage::load_settings().await.itglue else {
         return WidgetState::NotConfigured;
     };
-    let linked = sync::linked_organization(account_id).await;
-    match itglue::organization_for_account(&itglue, account_id, linked.as_deref()).await {
-        Ok(Some(org)) => WidgetState::Organization { card: OrganizationCard::from(&org) },
+    let link = sync::account_link(account_id).await;
+    // A disconnected or orphaned pair still names the organization; only its sync status differs.
+    let synced_id = link.as_ref().map(|l| l.itg.as_str().to_owned());
+    match itglue::organization_for_account(&itglue, account_id, synced_id.as_deref()).await {
+        Ok(Some(org)) => {
+            WidgetState::Organization { card: OrganizationCard::from(&org), sync: link.as_ref().map(RecordSync::from_link) }
+        }
         Ok(None) => WidgetState::NotLinked,
         Err(e) => WidgetState::from_itglue_error(e),
     }

@@ -6,9 +6,10 @@
 use std::cell::Cell;
 
 use bms_itglue_core::messages::Response;
-use bms_itglue_core::sync::{BmsId, EntityKind, LinkState, SyncSettings};
+use bms_itglue_core::sync::{BmsId, EntityKind, Link, SyncSettings};
 use bms_itglue_core::sync::status::{LogLevel, LogLine, ProgressView, SyncStatus};
 use bms_itglue_core::transport::{RateLimits, RetryPolicy};
+use bms_itglue_sync_runner::manage;
 use bms_itglue_sync_runner::store::load_sync_log;
 use bms_itglue_sync_runner::{Connections, LogEntry, Progress, ProgressSink, RunOptions, Scheduler, StateStore, run_sync};
 use serde::Serialize;
@@ -123,11 +124,15 @@ pub async fn on_alarm(name: &str) {
 
 /// One sync run. A nightly run is a full pass, which detects records deleted in BMS.
 async fn run(full_pass: bool) {
+    run_with(full_pass, None).await
+}
+
+async fn run_with(full_pass: bool, only: Option<(EntityKind, BmsId)>) {
     if RUNNING.replace(true) {
         return;
     }
     chrome::create_alarm(ALARM_WATCHDOG, Some(1.0), Some(1.0));
-    let outcome = run_once(full_pass).await;
+    let outcome = run_once(full_pass, only).await;
     let now = js_sys::Date::now() as u64;
     let status = match outcome {
         Ok(summary) => SyncStatus::Ok { finished_at_ms: now, summary },
@@ -143,7 +148,7 @@ async fn run(full_pass: bool) {
     RUNNING.set(false);
 }
 
-async fn run_once(full_pass: bool) -> Result<String, String> {
+async fn run_once(full_pass: bool, only: Option<(EntityKind, BmsId)>) -> Result<String, String> {
     let settings = storage::load_settings().await;
     let (Some(bms), Some(itglue)) = (settings.bms, settings.itglue) else {
         return Err("Set up both connections in the extension's settings before syncing.".into());
@@ -153,7 +158,7 @@ async fn run_once(full_pass: bool) -> Result<String, String> {
     };
     save(STATUS_KEY, &SyncStatus::Syncing { progress: ProgressView::default() }).await;
     let scheduler = Scheduler::new(FetchTransport, BrowserClock, RateLimits::default(), RetryPolicy::default(), REQUEST_TIMEOUT_MS);
-    let options = RunOptions { dry_run: false, full_pass, one_time_push: false, only: None, now_ms: js_sys::Date::now() as u64 };
+    let options = RunOptions { dry_run: false, full_pass, one_time_push: false, only, now_ms: js_sys::Date::now() as u64 };
     let sink = WorkerSink::default();
     let result = run_sync(&scheduler, &IndexedDbState, &Connections { bms, itglue }, &sync_settings, &options, &sink).await;
     let report = result.map_err(|e| e.to_string())?;
@@ -198,9 +203,28 @@ fn minutes_to_next_midnight() -> f64 {
     (24.0 * 60.0 - minutes_today + 5.0).max(1.0)
 }
 
-/// The IT Glue organization this extension's sync linked to a BMS account, if any.
-pub async fn linked_organization(account_id: &str) -> Option<String> {
+/// The pair this extension's sync made for a BMS account, if any.
+pub async fn account_link(account_id: &str) -> Option<Link> {
     let stored = bms_itglue_sync_runner::store::load_links(&IndexedDbState).await.ok()?;
-    let link = stored.links.get(EntityKind::Organization, &BmsId::new(account_id))?;
-    (link.state != LinkState::Disconnected).then(|| link.itg.as_str().to_owned())
+    stored.links.get(EntityKind::Organization, &BmsId::new(account_id)).cloned()
+}
+
+/// "Enable sync" / "Disable sync" on the widget.
+pub async fn set_account_sync(account_id: &str, enabled: bool) -> Response {
+    let (kind, bms, now) = (EntityKind::Organization, BmsId::new(account_id), js_sys::Date::now() as u64);
+    let result = if enabled {
+        manage::reconnect(&IndexedDbState, kind, &bms, now).await
+    } else {
+        manage::disconnect(&IndexedDbState, kind, &bms, now).await
+    };
+    match result {
+        Ok(()) => Response::Done,
+        Err(e) => Response::Failed { message: e.to_string() },
+    }
+}
+
+/// "Sync now" on the widget: this account only, in the background.
+pub fn sync_account_now(account_id: String) -> Response {
+    wasm_bindgen_futures::spawn_local(run_with(false, Some((EntityKind::Organization, BmsId::new(account_id)))));
+    Response::Done
 }
