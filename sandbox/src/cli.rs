@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::bms_web::InvalidRecordPath;
-use crate::config::{Config, UnknownAuthFailureStyle, UnknownCspMode};
+use crate::config::{Config, UnknownAuthFailureStyle, UnknownCspMode, UnknownItGlueRegion};
 use crate::ratelimit::{UnknownQuota, parse_quota};
 use crate::store::world::UnknownScale;
 
@@ -24,6 +24,8 @@ Options:
   --bms-web-port N            BMS web UI port
   --itglue-web-port N         IT Glue web UI port
   --itglue-auth-error 403|401 status for a missing or unknown API key (default: 403)
+  --itglue-region us|eu|au    region of the IT Glue API listener; keys of other
+                              regions get 403 (default: us)
   --bms-summary-unwrapped     serve /v2/crm/accounts/summary/{id} without the envelope
   --bms-token-lifetime SECS   BMS access token lifetime (default: 900)
   --bms-ticket-queue-optional create BMS tickets without a queue or an assignee
@@ -71,6 +73,8 @@ pub enum CliError {
     #[error(transparent)]
     AuthStyle(#[from] UnknownAuthFailureStyle),
     #[error(transparent)]
+    Region(#[from] UnknownItGlueRegion),
+    #[error(transparent)]
     Scale(#[from] UnknownScale),
     #[error(transparent)]
     Quota(#[from] UnknownQuota),
@@ -102,6 +106,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, CliErr
                 config.ports.itglue_web = port(&mut parser, "--itglue-web-port")?;
             }
             Long("itglue-auth-error") => config.itglue_auth_failure = text(&mut parser)?.parse()?,
+            Long("itglue-region") => config.itglue_region = text(&mut parser)?.parse()?,
             Long("bms-summary-unwrapped") => config.bms_summary_unwrapped = true,
             Long("bms-ticket-queue-optional") => config.bms_ticket_queue_optional = true,
             Long("bms-token-lifetime") => {
@@ -194,7 +199,7 @@ fn port(parser: &mut lexopt::Parser, option: &'static str) -> Result<u16, CliErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{AuthFailureStyle, CspMode};
+    use crate::config::{AuthFailureStyle, CspMode, ItGlueRegion};
 
     fn run(args: &[&str]) -> Result<Config, CliError> {
         match parse(args.iter().map(OsString::from))? {
@@ -210,6 +215,7 @@ mod tests {
         assert!(!config.reset);
         assert_eq!(config.csp, CspMode::Relaxed);
         assert_eq!(config.itglue_auth_failure, AuthFailureStyle::Forbidden403);
+        assert_eq!(config.itglue_region, ItGlueRegion::Us);
         Ok(())
     }
 
@@ -231,6 +237,8 @@ mod tests {
             "7004",
             "--itglue-auth-error",
             "401",
+            "--itglue-region",
+            "eu",
             "--bms-summary-unwrapped",
             "--bms-token-lifetime",
             "5",
@@ -258,6 +266,7 @@ mod tests {
             config.itglue_auth_failure,
             AuthFailureStyle::Unauthorized401
         );
+        assert_eq!(config.itglue_region, ItGlueRegion::Eu);
         assert_eq!(config.bms_token_lifetime, Duration::from_secs(5));
         assert_eq!(config.world.scale, crate::store::world::Scale::Small);
         assert_eq!(config.world.seed, 42);

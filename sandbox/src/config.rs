@@ -23,6 +23,8 @@ pub struct Config {
     /// Initial Content-Security-Policy of the BMS pages; changeable at run time.
     pub csp: CspMode,
     pub itglue_auth_failure: AuthFailureStyle,
+    /// The region the IT Glue API listener stands for; keys of other regions get 403.
+    pub itglue_region: ItGlueRegion,
     /// Serve `/v2/crm/accounts/summary/{id}` as the bare DTO, as the published spec declares.
     pub bms_summary_unwrapped: bool,
     pub bms_token_lifetime: Duration,
@@ -56,6 +58,7 @@ impl Default for Config {
             reset: false,
             csp: CspMode::default(),
             itglue_auth_failure: AuthFailureStyle::default(),
+            itglue_region: ItGlueRegion::default(),
             bms_summary_unwrapped: false,
             // Real clients refresh about every 15 minutes; the true lifetime is unpublished.
             bms_token_lifetime: Duration::from_secs(15 * 60),
@@ -167,6 +170,42 @@ impl FromStr for AuthFailureStyle {
     }
 }
 
+/// An IT Glue hosting region. Each has its own API host, and a key works only on its own
+/// region's host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ItGlueRegion {
+    #[default]
+    Us,
+    Eu,
+    Au,
+}
+
+impl ItGlueRegion {
+    /// The spelling stored in `itglue_api_keys.region`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Us => "US",
+            Self::Eu => "EU",
+            Self::Au => "AU",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown IT Glue region {0:?} (expected us, eu or au)")]
+pub struct UnknownItGlueRegion(String);
+
+impl FromStr for ItGlueRegion {
+    type Err = UnknownItGlueRegion;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Us, Self::Eu, Self::Au]
+            .into_iter()
+            .find(|region| region.code().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownItGlueRegion(s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +216,14 @@ mod tests {
             assert_eq!(mode.as_str().parse::<CspMode>(), Ok(mode));
         }
         assert!("lax".parse::<CspMode>().is_err());
+    }
+
+    #[test]
+    fn regions_parse_in_either_case() {
+        assert_eq!("eu".parse::<ItGlueRegion>(), Ok(ItGlueRegion::Eu));
+        assert_eq!("AU".parse::<ItGlueRegion>(), Ok(ItGlueRegion::Au));
+        assert_eq!(ItGlueRegion::default().code(), "US");
+        assert!("uk".parse::<ItGlueRegion>().is_err());
     }
 
     #[test]

@@ -23,7 +23,9 @@ mod store;
 mod web_csp;
 
 pub use bms_web::{BmsPages, InvalidRecordPath, RecordPath};
-pub use config::{AuthFailureStyle, Config, CspMode, DEFAULT_DB_PATH, Ports};
+pub use config::{
+    AuthFailureStyle, Config, CspMode, DEFAULT_DB_PATH, ItGlueRegion, Ports, UnknownItGlueRegion,
+};
 pub use error::Error;
 pub use ratelimit::{OverLimit, Quota, RateLimits, UnknownQuota};
 pub use server::{Addresses, PublicUrls, Running, start};
@@ -31,5 +33,5 @@ pub use store::StoreError;
 pub use store::world::{Scale, UnknownScale, WorldSpec};
 pub use store::seed::{
     BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TECH_PASSWORD, BMS_TECH_USERNAME, BMS_TENANT,
-    ITGLUE_API_KEY,
+    ITGLUE_API_KEY, ITGLUE_EU_API_KEY,
 };

@@ -4,7 +4,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use crate::bms_web::BmsPages;
-use crate::config::{AuthFailureStyle, Config, CspMode};
+use crate::config::{AuthFailureStyle, Config, CspMode, ItGlueRegion};
 use crate::server::PublicUrls;
 use crate::store::Store;
 
@@ -20,6 +20,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub struct Settings {
     pub itglue_auth_failure: AuthFailureStyle,
+    pub itglue_region: ItGlueRegion,
     pub bms_summary_unwrapped: bool,
     pub bms_token_lifetime: Duration,
     pub bms_refresh_token_lifetime: Duration,
@@ -36,6 +37,7 @@ impl From<&Config> for Settings {
     fn from(config: &Config) -> Self {
         Self {
             itglue_auth_failure: config.itglue_auth_failure,
+            itglue_region: config.itglue_region,
             bms_summary_unwrapped: config.bms_summary_unwrapped,
             bms_token_lifetime: config.bms_token_lifetime,
             bms_refresh_token_lifetime: config.bms_refresh_token_lifetime,

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::{Client, Response, StatusCode, header};
 use sandbox::{
     AuthFailureStyle, BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TENANT, Config, CspMode,
-    ITGLUE_API_KEY, Running,
+    ITGLUE_API_KEY, ITGLUE_EU_API_KEY, ItGlueRegion, Running,
 };
 use serde_json::{Value, json};
 
@@ -213,6 +213,49 @@ async fn itglue_rejects_missing_and_unknown_keys_with_403() -> TestResult {
         .send()
         .await?;
     assert_eq!(unknown.status(), StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+/// The status and raw body of an organization read with `key`.
+async fn with_key(sandbox: &Sandbox, key: &str) -> Result<(StatusCode, String), Box<dyn Error>> {
+    let response = sandbox
+        .client
+        .get(sandbox.itglue_url("/organizations/2001"))
+        .header("x-api-key", key)
+        .send()
+        .await?;
+    Ok((response.status(), response.text().await?))
+}
+
+#[tokio::test]
+async fn itglue_keys_work_only_on_their_own_region() -> TestResult {
+    let dir = TempDir::new()?;
+    let us = Sandbox::start(&dir, |_| {}).await?;
+    let (status, bad_key_body) = with_key(&us, "ITG.not-a-real-key").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(with_key(&us, ITGLUE_API_KEY).await?.0, StatusCode::OK);
+    assert_eq!(
+        with_key(&us, ITGLUE_EU_API_KEY).await?,
+        (StatusCode::FORBIDDEN, bad_key_body.clone())
+    );
+    us.running.shutdown().await?;
+
+    // The wrong region stays a 403 even where unknown keys get the 401 body.
+    let eu_dir = TempDir::new()?;
+    let eu = Sandbox::start(&eu_dir, |config| {
+        config.itglue_region = ItGlueRegion::Eu;
+        config.itglue_auth_failure = AuthFailureStyle::Unauthorized401;
+    })
+    .await?;
+    assert_eq!(with_key(&eu, ITGLUE_EU_API_KEY).await?.0, StatusCode::OK);
+    assert_eq!(
+        with_key(&eu, ITGLUE_API_KEY).await?,
+        (StatusCode::FORBIDDEN, bad_key_body)
+    );
+    assert_eq!(
+        with_key(&eu, "ITG.not-a-real-key").await?.0,
+        StatusCode::UNAUTHORIZED
+    );
     Ok(())
 }
 

@@ -990,6 +990,69 @@ async fn sandbox_links_set_and_clear_the_psa_link() -> TestResult {
     Ok(())
 }
 
+/// Sends `PATCH /_sandbox/itglue/links` to orphan a link or sync it again.
+async fn orphan(
+    sandbox: &Sandbox,
+    resource_id: &str,
+    orphaned: bool,
+) -> Result<(StatusCode, Value), Box<dyn Error>> {
+    let body = json!({"resource_type": "organizations", "resource_id": resource_id,
+                      "orphaned": orphaned});
+    let response = sandbox
+        .client
+        .patch(sandbox.itglue_url("/_sandbox/itglue/links"))
+        .header("x-api-key", ITGLUE_API_KEY)
+        .json(&body)
+        .send()
+        .await?;
+    json_of(response).await
+}
+
+#[tokio::test]
+async fn sandbox_links_orphan_and_resync_the_psa_link() -> TestResult {
+    let sandbox = Sandbox::start().await?;
+    let rename = || {
+        Some(patch_body(
+            "organizations",
+            json!({"name": "Happy Frog Dental Group"}),
+        ))
+    };
+    let (status, body) = orphan(&sandbox, "2001", true).await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let show = sandbox
+        .itglue_ok("/organizations/2001?include=adapters_resources")
+        .await?;
+    assert_eq!(show["data"]["attributes"]["psa-integration"], "orphaned");
+    let link = &show["included"][0]["attributes"];
+    assert_eq!(
+        (&link["orphaned"], &link["sync"]),
+        (&json!(true), &json!(false))
+    );
+    // An orphaned record is no longer synced, so its locks are gone.
+    let (status, body) = sandbox
+        .itglue_send(Method::PATCH, "/organizations/2001", rename())
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, _) = orphan(&sandbox, "2001", false).await?;
+    assert_eq!(status, StatusCode::OK);
+    let show = sandbox
+        .itglue_ok("/organizations/2001?include=adapters_resources")
+        .await?;
+    assert_eq!(show["data"]["attributes"]["psa-integration"], "enabled");
+    assert_eq!(show["included"][0]["attributes"]["sync"], json!(true));
+    let (status, _) = sandbox
+        .itglue_send(Method::PATCH, "/organizations/2001", rename())
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Only a linked record can be orphaned.
+    let (status, body) = orphan(&sandbox, "2006", true).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["source"]["pointer"], "/resource_id");
+    Ok(())
+}
+
 // ---------------------------------------------------------------- Organizations
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the one entry point for building, testing and demonstrating the extension.
 
+mod bench;
 mod dist;
 mod setup;
 mod test;
@@ -14,7 +15,10 @@ commands:
   demo [--headless] [--reset]
                     build, start the sandbox with demo data and open Chromium with the extension configured;
                     headless (the default without a display) saves screenshots to target/demo/
-  test              run every test: native unit and conformance tests, then end-to-end tests in headless Chromium";
+  test              run every test: native unit and conformance tests, then end-to-end tests in headless Chromium
+  bench             the sync command against the sandbox (release, real rate limits): a dry-run first sync of the
+                    large seed, a real first and second sync of the medium seed; requests against the lower
+                    bound, 429s, wall time, CPU time and peak memory";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +26,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::run().map(drop),
         Some("demo") => test::demo(&args[1..]),
         Some("test") => test::run(),
+        Some("bench") => bench::run(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

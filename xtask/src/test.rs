@@ -6,7 +6,7 @@ use crate::dist;
 use crate::setup::{self, Result, root};
 
 /// Native crates: everything except the two wasm modules, which the end-to-end tests exercise in Chromium.
-const NATIVE_PACKAGES: [&str; 5] = ["bms-itglue-core", "bms-itglue-sync-runner", "manifest-policy", "sandbox", "xtask"];
+const NATIVE_PACKAGES: [&str; 6] = ["bms-itglue-core", "bms-itglue-sync-runner", "bms-itglue-sync", "manifest-policy", "sandbox", "xtask"];
 
 pub fn run() -> Result {
     let dist = dist::run()?;

@@ -67,7 +67,7 @@ fn text(value: OsString) -> Result<String, CliError> {
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, CliError> {
     use lexopt::prelude::*;
     let usage = |e: lexopt::Error| CliError::Usage(e.to_string());
-    let mut parser = lexopt::Parser::from_iter(args);
+    let mut parser = lexopt::Parser::from_args(args);
     let mut out = Args { state_dir: PathBuf::from("bms-itglue-state"), ..Args::default() };
     while let Some(arg) = parser.next().map_err(usage)? {
         match arg {

@@ -62,7 +62,6 @@ pub struct Executed {
     /// Failed operations that may succeed later; their kinds keep their old cursors.
     pub transient: BTreeSet<OpId>,
     pub errors: Vec<String>,
-    pub conflicts: Vec<ConflictRecord>,
     pub writes_done: u64,
 }
 
@@ -188,9 +187,6 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
             Ok(result) => {
                 if let Err(e) = links.apply(op, &result, self.now()) {
                     self.log(LogLevel::Warning, Some(op.entity), format!("link table: {e}"));
-                }
-                if let OpKind::LogConflict { conflict } = &op.op {
-                    out.conflicts.push(ConflictRecord { at_ms: self.clock.now_ms(), conflict: conflict.clone() });
                 }
                 journal.complete(&op.id, result).map_err(corrupt)
             }
@@ -353,6 +349,19 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
             _ => Vec::new(),
         })
     }
+}
+
+/// The conflicts a journal's done operations logged, including those done before a kill.
+pub fn conflicts(journal: &Journal, at_ms: u64) -> Vec<ConflictRecord> {
+    journal
+        .done()
+        .filter_map(|(op, _)| match &op.op {
+            OpKind::LogConflict { conflict } => {
+                Some(ConflictRecord { at_ms, run: journal.run_id.clone(), op: op.id.clone(), conflict: conflict.clone() })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Replays the done operations of a journal onto the link table it started from (after a kill, the table on

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
 use crate::bms_client::BmsClient;
-use crate::execute::{Executed, Executor, replay};
+use crate::execute::{Executed, Executor, conflicts, replay};
 use crate::fetch::{AssetIndex, CATALOG_REQUESTS, FetchPlan, Fetched, Fetcher};
 use crate::itglue_client::ItGlueClient;
 use crate::scheduler::{Clock, Metrics, Scheduler, Transport};
@@ -57,13 +57,8 @@ pub struct Progress {
     pub total: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LogLevel {
-    Info,
-    Warning,
-    Error,
-}
+/// The sync log's levels are the ones the extension's pages show.
+pub use bms_itglue_core::sync::status::LogLevel;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
@@ -308,9 +303,12 @@ impl<T: Transport, C: Clock, S: StateStore> Ctx<'_, '_, T, C, S> {
             whole: &fetched.whole,
         };
         let executed = executor.run(&mut journal, &mut links.links).await?;
+        // Conflicts before links: a kill between the two leaves the run open, and finishing it logs them again
+        // (the log keeps each once).
+        let logged = conflicts(&journal, self.scheduler.clock().now_ms());
+        store::append_conflicts(self.store, logged.clone()).await?;
         links.applied_run = Some(journal.run_id.clone());
         store::save_links(self.store, links).await?;
-        store::append_conflicts(self.store, executed.conflicts.clone()).await?;
         if commit_cursors {
             let mut cursors = store::load_cursors(self.store).await?;
             cursors.extend(completed_cursors(&journal, &executed));
@@ -319,7 +317,7 @@ impl<T: Transport, C: Clock, S: StateStore> Ctx<'_, '_, T, C, S> {
         store::close_journal(self.store).await?;
         report.completed = executed.errors.is_empty() && journal.is_complete();
         report.stats.writes += executed.writes_done;
-        report.conflicts.extend(executed.conflicts.into_iter().map(|c| c.conflict));
+        report.conflicts.extend(logged.into_iter().map(|c| c.conflict));
         report.errors.extend(executed.errors);
         Ok(())
     }

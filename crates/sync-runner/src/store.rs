@@ -5,11 +5,11 @@
 //! one operation rewrites a few kilobytes rather than the whole plan. The link table is saved when a run ends;
 //! while one is open, the journal is the write-ahead log the links are replayed from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use bms_itglue_core::sync::journal::JournalEntry;
-use bms_itglue_core::sync::{Conflict, Cursor, EntityKind, Journal, LinkTable, OpState};
+use bms_itglue_core::sync::{Conflict, Cursor, EntityKind, Journal, LinkTable, OpId, OpState};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -85,10 +85,13 @@ pub async fn save_cursors<S: StateStore>(store: &S, cursors: &BTreeMap<EntityKin
     save_json(store, CURSORS, cursors).await
 }
 
-/// One conflict as the log keeps it: when, and the losing value inside `conflict`.
+/// One conflict as the log keeps it: when, which run's operation logged it, and the losing value inside
+/// `conflict`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConflictRecord {
     pub at_ms: u64,
+    pub run: String,
+    pub op: OpId,
     pub conflict: Conflict,
 }
 
@@ -96,12 +99,14 @@ pub async fn load_conflicts<S: StateStore>(store: &S) -> Result<Vec<ConflictReco
     Ok(load_json(store, CONFLICTS).await?.unwrap_or_default())
 }
 
+/// Adds records not logged yet: a run finished after a kill logs its conflicts again, and each stays once.
 pub async fn append_conflicts<S: StateStore>(store: &S, records: Vec<ConflictRecord>) -> Result<(), StateError> {
     if records.is_empty() {
         return Ok(());
     }
     let mut log = load_conflicts(store).await?;
-    log.extend(records);
+    let logged: BTreeSet<(String, OpId)> = log.iter().map(|r| (r.run.clone(), r.op.clone())).collect();
+    log.extend(records.into_iter().filter(|r| !logged.contains(&(r.run.clone(), r.op.clone()))));
     trim_front(&mut log, CONFLICT_LOG_LIMIT);
     save_json(store, CONFLICTS, &log).await
 }

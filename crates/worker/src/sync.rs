@@ -7,7 +7,7 @@ use std::cell::Cell;
 
 use bms_itglue_core::messages::Response;
 use bms_itglue_core::sync::{BmsId, EntityKind, Link, SyncSettings};
-use bms_itglue_core::sync::status::{LogLevel, LogLine, ProgressView, SyncStatus};
+use bms_itglue_core::sync::status::{LogLine, ProgressView, SyncStatus};
 use bms_itglue_core::transport::{RateLimits, RetryPolicy};
 use bms_itglue_sync_runner::manage;
 use bms_itglue_sync_runner::store::load_sync_log;
@@ -68,11 +68,7 @@ pub async fn log() -> Response {
 fn log_line(entry: LogEntry) -> LogLine {
     LogLine {
         at_ms: entry.at_ms,
-        level: match entry.level {
-            bms_itglue_sync_runner::LogLevel::Info => LogLevel::Info,
-            bms_itglue_sync_runner::LogLevel::Warning => LogLevel::Warning,
-            bms_itglue_sync_runner::LogLevel::Error => LogLevel::Error,
-        },
+        level: entry.level,
         entity: entry.entity.map(|e| e.itglue_noun().to_owned()),
         message: entry.message,
     }

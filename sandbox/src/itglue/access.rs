@@ -168,20 +168,7 @@ impl Principal {
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let header_text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(key) = header_text("x-api-key") {
-        let password_access: Option<bool> = state.store.read(|connection| {
-            connection
-                .query_row(
-                    "SELECT password_access FROM itglue_api_keys WHERE key = ?",
-                    [key],
-                    |row| row.get(0),
-                )
-                .optional()
-        })?;
-        return password_access
-            .map(|password_access| Principal::ApiKey { password_access })
-            .ok_or(ApiError::Unauthenticated(
-                state.settings.itglue_auth_failure,
-            ));
+        return api_key_principal(state, key);
     }
     let Some(token) = header_text(header::AUTHORIZATION.as_str()).and_then(bearer_token) else {
         return Err(ApiError::Unauthenticated(
@@ -196,6 +183,29 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, 
     // client can tell "refresh the token" from "bad key".
     user.map(|user| Principal::User(Arc::new(user)))
         .ok_or(ApiError::Unauthenticated(AuthFailureStyle::Unauthorized401))
+}
+
+/// An API key's caller. A key of another region is refused with the Forbidden body whatever
+/// the auth switch says: the field reports exactly that for an EU key on the US host.
+fn api_key_principal(state: &AppState, key: &str) -> Result<Principal, ApiError> {
+    let row: Option<(bool, String)> = state.store.read(|connection| {
+        connection
+            .query_row(
+                "SELECT password_access, region FROM itglue_api_keys WHERE key = ?",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+    })?;
+    let Some((password_access, region)) = row else {
+        return Err(ApiError::Unauthenticated(
+            state.settings.itglue_auth_failure,
+        ));
+    };
+    if region != state.settings.itglue_region.code() {
+        return Err(ApiError::Unauthenticated(AuthFailureStyle::Forbidden403));
+    }
+    Ok(Principal::ApiKey { password_access })
 }
 
 fn bearer_token(value: &str) -> Option<&str> {

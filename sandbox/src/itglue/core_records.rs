@@ -29,7 +29,9 @@ pub fn routes() -> Router<AppState> {
         .merge(interface_routes())
         .route(
             "/_sandbox/itglue/links",
-            post(psa::create_link).delete(psa::delete_link),
+            post(psa::create_link)
+                .patch(psa::orphan_link)
+                .delete(psa::delete_link),
         )
         .route(
             "/_sandbox/itglue/two_way_sync",

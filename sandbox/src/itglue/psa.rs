@@ -2,8 +2,9 @@
 //!
 //! A record whose `psa-integration` is "enabled" rejects edits outside its allow-list with
 //! a 422. The links themselves are made by IT Glue's own integration, which the sandbox
-//! does not run, so `/_sandbox/itglue/links` sets them directly, and
-//! `/_sandbox/itglue/two_way_sync` flips the account's two-way sync setting.
+//! does not run, so `/_sandbox/itglue/links` sets them directly (and orphans them, as when
+//! the PSA record goes away), and `/_sandbox/itglue/two_way_sync` flips the account's
+//! two-way sync setting.
 
 use axum::Json;
 use axum::extract::State;
@@ -182,6 +183,12 @@ fn id_text(value: &serde_json::Value) -> Option<String> {
     .filter(|text| !text.is_empty())
 }
 
+fn resource_id(value: &serde_json::Value) -> Result<i64, ApiError> {
+    id_text(value)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| ApiError::unprocessable("must be an id", "/resource_id"))
+}
+
 fn bad_link(detail: &str) -> ApiError {
     ApiError::unprocessable(detail, "/resource_type")
 }
@@ -192,9 +199,7 @@ pub async fn create_link(
     Json(body): Json<LinkBody>,
 ) -> Result<Response, ApiError> {
     let target = linkable(&body.resource_type).ok_or_else(|| bad_link("unknown resource_type"))?;
-    let resource_id: i64 = id_text(&body.resource_id)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| ApiError::unprocessable("must be an id", "/resource_id"))?;
+    let resource_id = resource_id(&body.resource_id)?;
     let remote_id = body
         .remote_id
         .as_ref()
@@ -231,15 +236,67 @@ pub async fn create_link(
         .into_response())
 }
 
+/// `{resource_type, resource_id, orphaned}`: the link to mark orphaned or synced again.
+#[derive(Debug, Deserialize)]
+pub struct OrphanBody {
+    resource_type: String,
+    resource_id: serde_json::Value,
+    orphaned: bool,
+}
+
+/// Marks a record's PSA link orphaned (`sync` off, `psa-integration: "orphaned"`, so the
+/// locks no longer apply) or, with `orphaned: false`, synced again.
+pub async fn orphan_link(
+    State(state): State<AppState>,
+    Json(body): Json<OrphanBody>,
+) -> Result<Response, ApiError> {
+    let target = linkable(&body.resource_type).ok_or_else(|| bad_link("unknown resource_type"))?;
+    let resource_id = resource_id(&body.resource_id)?;
+    let adapter_id = state.store.try_write(|transaction| {
+        if !exists(transaction, target.table, resource_id)? {
+            return Err(ApiError::RecordNotFound);
+        }
+        let adapter_id = mark_orphaned(transaction, target, resource_id, body.orphaned)?
+            .ok_or_else(|| ApiError::unprocessable("has no PSA link", "/resource_id"))?;
+        let psa = if body.orphaned { "orphaned" } else { "enabled" };
+        set_psa(transaction, target, resource_id, Some(psa))?;
+        Ok(adapter_id)
+    })?;
+    Ok(Json(json!({"adapter_resource_id": adapter_id.to_string()})).into_response())
+}
+
+/// Flags the record's link; `None` when it has none.
+fn mark_orphaned(
+    connection: &Connection,
+    target: &Linkable,
+    resource_id: i64,
+    orphaned: bool,
+) -> rusqlite::Result<Option<i64>> {
+    connection
+        .query_row(
+            "UPDATE itglue_adapters_resources SET orphaned = ?1, sync = ?2, updated_at = ?3
+             WHERE resource_type = ?4 AND resource_id = ?5 AND integration_type = ?6
+             RETURNING id",
+            params![
+                orphaned,
+                !orphaned,
+                now(),
+                target.resource_type,
+                resource_id,
+                BMS_INTEGRATION_TYPE
+            ],
+            |row| row.get(0),
+        )
+        .optional()
+}
+
 /// Removes a record's PSA link and clears its `psa-integration`.
 pub async fn delete_link(
     State(state): State<AppState>,
     Json(body): Json<LinkBody>,
 ) -> Result<StatusCode, ApiError> {
     let target = linkable(&body.resource_type).ok_or_else(|| bad_link("unknown resource_type"))?;
-    let resource_id: i64 = id_text(&body.resource_id)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| ApiError::unprocessable("must be an id", "/resource_id"))?;
+    let resource_id = resource_id(&body.resource_id)?;
     state.store.try_write(|transaction| {
         if !exists(transaction, target.table, resource_id)? {
             return Err(ApiError::RecordNotFound);

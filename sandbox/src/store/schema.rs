@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-const SCHEMA_VERSION: &str = "1";
+// 2: the EU API key joined the seed.
+const SCHEMA_VERSION: &str = "2";
 
 /// Children before parents, so dropping in this order respects foreign keys.
 const TABLES: &[&str] = &[

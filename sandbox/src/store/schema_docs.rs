@@ -8,7 +8,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 const VERSION_KEY: &str = "docs_schema_version";
-const VERSION: &str = "1";
+const VERSION: &str = "2";
 
 /// Children before parents, so dropping in this order respects foreign keys.
 const TABLES: &[&str] = &[
@@ -349,6 +349,13 @@ CREATE TABLE itglue_logs (
     user_agent      TEXT
 );
 CREATE INDEX itglue_logs_by_time ON itglue_logs (created_at);
+
+-- Children by parent: without these, every nested read and every seeded child scans its whole table.
+CREATE INDEX itglue_document_sections_by_document ON itglue_document_sections (document_id, sort);
+CREATE INDEX itglue_checklists_by_organization ON itglue_checklists (organization_id);
+CREATE INDEX itglue_checklist_tasks_by_checklist ON itglue_checklist_tasks (checklist_id);
+CREATE INDEX itglue_checklist_template_tasks_by_template ON itglue_checklist_template_tasks (checklist_template_id);
+CREATE INDEX itglue_flexible_asset_traits_by_field ON itglue_flexible_asset_traits (field_id);
 ";
 
 /// True when these tables exist at the current version.

@@ -14,7 +14,7 @@ use bms_itglue_sync_runner::bms_client::BmsClient;
 use bms_itglue_sync_runner::itglue_client::ItGlueClient;
 use bms_itglue_sync_runner::store::load_links;
 use bms_itglue_sync_runner::{
-    Connections, LogEntry, LogLevel, Progress, ProgressSink, RunOptions, RunReport, Scheduler, StateStore, StoreError,
+    Connections, LogEntry, Progress, ProgressSink, RunOptions, RunReport, Scheduler, StateStore, StoreError,
     run_sync,
 };
 use serde_json::Value;
@@ -137,11 +137,6 @@ impl ProgressSink for Collect {
     }
 }
 
-impl Collect {
-    pub fn errors(&self) -> Vec<String> {
-        self.logs.borrow().iter().filter(|l| l.level == LogLevel::Error).map(|l| l.message.clone()).collect()
-    }
-}
 
 pub async fn sync<S: StateStore>(
     sandbox: &Sandbox,
@@ -167,7 +162,7 @@ fn attr<'a>(r: &'a Value, key: &str) -> &'a str {
     r.pointer(&format!("/attributes/{key}")).and_then(Value::as_str).unwrap_or("")
 }
 
-fn field<'a>(r: &'a Value, key: &str) -> String {
+fn field(r: &Value, key: &str) -> String {
     match r.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),

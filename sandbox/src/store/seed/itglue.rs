@@ -4,7 +4,8 @@
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
-use super::{BMS_ADAPTER_TYPE_NAME, BMS_INTEGRATION_TYPE, ITGLUE_API_KEY};
+use super::{BMS_ADAPTER_TYPE_NAME, BMS_INTEGRATION_TYPE, ITGLUE_API_KEY, ITGLUE_EU_API_KEY};
+use crate::config::ItGlueRegion;
 use crate::phone::{digits, format_phone};
 use crate::store::world::catalog::{
     CONTACT_TYPES, COUNTRIES, DEVICE_KINDS, DEVICE_STATUSES, MANUFACTURERS, MODELS,
@@ -15,10 +16,15 @@ use crate::store::world::{Client, Device, Person, PhoneLabel, Presence, Site, Wo
 const SEEDED_AT: &str = "2024-03-04T15:22:10.000Z";
 
 pub fn load(connection: &Connection, world: &World) -> rusqlite::Result<()> {
-    connection.execute(
-        "INSERT INTO itglue_api_keys (key, region, password_access, created_at) VALUES (?1, 'US', 1, ?2)",
-        params![ITGLUE_API_KEY, SEEDED_AT],
-    )?;
+    for (key, region) in [
+        (ITGLUE_API_KEY, ItGlueRegion::Us),
+        (ITGLUE_EU_API_KEY, ItGlueRegion::Eu),
+    ] {
+        connection.execute(
+            "INSERT INTO itglue_api_keys (key, region, password_access, created_at) VALUES (?1, ?2, 1, ?3)",
+            params![key, region.code(), SEEDED_AT],
+        )?;
+    }
     catalogs(connection)?;
     let mut interface_id = 500_001;
     for client in &world.clients {

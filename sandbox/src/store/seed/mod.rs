@@ -14,6 +14,8 @@ use rusqlite::Connection;
 use super::world::World;
 
 pub const ITGLUE_API_KEY: &str = "ITG.sandbox.9f1c2e7a4b6d8e0f1a3c5e7b9d1f3a5c";
+/// A key issued in the EU region: the US listener answers it with 403.
+pub const ITGLUE_EU_API_KEY: &str = "ITG.sandbox.eu.4b7e1d9a2c5f8e3b6a0d4c7f1e9b2a5d";
 pub const BMS_TENANT: &str = "Demo MSP";
 pub const BMS_API_USERNAME: &str = "itglue.api";
 pub const BMS_API_PASSWORD: &str = "Sandbox!Pass1";
