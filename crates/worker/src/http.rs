@@ -1,9 +1,10 @@
-//! HTTP from the worker. Host permissions exempt these calls from CORS; every call has a deadline so that a
-//! silent server shows as unreachable instead of a spinner that never ends.
+//! The worker's direct calls (the widget, "Test connection"), on the same `fetch` as the sync runner.
 
-use gloo_net::http::{Request, RequestBuilder};
+use bms_itglue_core::transport::Method;
 
-const TIMEOUT_MS: u32 = 20_000;
+use crate::transport::fetch;
+
+const TIMEOUT_MS: u64 = 20_000;
 
 pub struct Reply {
     pub status: u16,
@@ -14,31 +15,16 @@ pub struct Reply {
 pub struct Unreachable(pub String);
 
 pub async fn get(url: &str, headers: &[(&str, &str)]) -> Result<Reply, Unreachable> {
-    send(with_headers(Request::get(url), headers), None).await
+    send(Method::Get, url, headers, None).await
 }
 
 pub async fn post_form(url: &str, headers: &[(&str, &str)], form: String) -> Result<Reply, Unreachable> {
-    let builder = with_headers(Request::post(url), headers).header("Content-Type", "application/x-www-form-urlencoded");
-    send(builder, Some(form)).await
+    let mut headers = headers.to_vec();
+    headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+    send(Method::Post, url, &headers, Some(&form)).await
 }
 
-fn with_headers(mut builder: RequestBuilder, headers: &[(&str, &str)]) -> RequestBuilder {
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
-    builder
-}
-
-async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Reply, Unreachable> {
-    let signal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let builder = builder.abort_signal(Some(&signal));
-    let request = match body {
-        Some(body) => builder.body(body),
-        None => builder.build(),
-    }
-    .map_err(|e| Unreachable(e.to_string()))?;
-    let response = request.send().await.map_err(|e| Unreachable(e.to_string()))?;
-    let status = response.status();
-    let body = response.text().await.map_err(|e| Unreachable(e.to_string()))?;
-    Ok(Reply { status, body })
+async fn send(method: Method, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Result<Reply, Unreachable> {
+    let response = fetch(method, url, headers, body, TIMEOUT_MS).await.map_err(|e| Unreachable(e.to_string()))?;
+    Ok(Reply { status: response.status, body: response.body })
 }
