@@ -1,6 +1,8 @@
 //! The extension's UI module: the IT Glue widget injected into BMS pages, its strict-CSP iframe, the options
-//! page and the toolbar popup. Each entry point below is called by a few lines of JS in `extension/`.
+//! page, the Manage Data page and the toolbar popup. Each entry point below is called by a few lines of JS in
+//! `extension/`.
 
+mod manage;
 mod options;
 mod popup;
 mod runtime;
@@ -24,6 +26,11 @@ pub fn mount_frame(page_url: String) -> Result<(), JsValue> {
 #[wasm_bindgen]
 pub fn mount_options() -> Result<(), JsValue> {
     options::mount()
+}
+
+#[wasm_bindgen]
+pub fn mount_manage() -> Result<(), JsValue> {
+    manage::mount()
 }
 
 #[wasm_bindgen]

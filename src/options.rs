@@ -14,6 +14,7 @@ use crate::sync_view::{self, SyncState};
 struct Fields {
     bms_server: RwSignal<String>,
     bms_custom_url: RwSignal<String>,
+    bms_custom_web_url: RwSignal<String>,
     bms_username: RwSignal<String>,
     bms_password: RwSignal<String>,
     bms_company: RwSignal<String>,
@@ -29,6 +30,7 @@ impl Fields {
         Fields {
             bms_server: RwSignal::new("bms.kaseya.com".into()),
             bms_custom_url: RwSignal::new(String::new()),
+            bms_custom_web_url: RwSignal::new(String::new()),
             bms_username: RwSignal::new(String::new()),
             bms_password: RwSignal::new(String::new()),
             bms_company: RwSignal::new(String::new()),
@@ -44,6 +46,7 @@ impl Fields {
         SettingsForm {
             bms_server: self.bms_server.get_untracked(),
             bms_custom_url: self.bms_custom_url.get_untracked(),
+            bms_custom_web_url: self.bms_custom_web_url.get_untracked(),
             bms_username: self.bms_username.get_untracked(),
             bms_password: self.bms_password.get_untracked(),
             bms_company: self.bms_company.get_untracked(),
@@ -56,6 +59,7 @@ impl Fields {
     fn show(&self, saved: PublicSettings) {
         self.bms_server.set(saved.bms_server);
         self.bms_custom_url.set(saved.bms_custom_url);
+        self.bms_custom_web_url.set(saved.bms_custom_web_url);
         self.bms_username.set(saved.bms_username);
         self.bms_company.set(saved.bms_company);
         self.bms_password.set(String::new());
@@ -177,6 +181,10 @@ fn connection_tab() -> impl IntoView {
                     <input id="bms-custom-url" type="url" placeholder="https://api.bms.example.com"
                         prop:value=move || fields.bms_custom_url.get()
                         on:input=move |ev| fields.bms_custom_url.set(event_target_value(&ev))/>
+                    <label for="bms-custom-web-url">"Web address (optional)"</label>
+                    <input id="bms-custom-web-url" type="url" placeholder="The API URL without its api. prefix"
+                        prop:value=move || fields.bms_custom_web_url.get()
+                        on:input=move |ev| fields.bms_custom_web_url.set(event_target_value(&ev))/>
                 </Show>
                 {text_input("bms-username", "API user name", "text", fields.bms_username, None)}
                 {text_input("bms-password", "Password", "password", fields.bms_password, Some(fields.bms_password_saved))}

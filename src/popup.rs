@@ -1,4 +1,4 @@
-//! The toolbar popup: sync status with "Start sync now", and the way to the settings.
+//! The toolbar popup: sync status with "Start sync now", and the way to the settings and the Manage Data page.
 
 use bms_itglue_core::messages::Request;
 use leptos::prelude::*;
@@ -15,10 +15,15 @@ pub fn mount() -> Result<(), JsValue> {
             <main class="popup">
                 <h1>"BMS ⇄ IT Glue"</h1>
                 {sync_view::status_bar(sync)}
-                <p>"Open a BMS account to see its IT Glue organization in the widget at the right edge of the page."</p>
-                <button id="open-settings" class="primary" on:click=|_| spawn_local(async {
-                    runtime::send(&Request::OpenOptions).await;
-                })>"Settings"</button>
+                <p>"Open a BMS account, contact or hardware asset to see its IT Glue record in the widget at the right edge of the page."</p>
+                <div class="actions">
+                    <button id="open-settings" class="primary" on:click=|_| spawn_local(async {
+                        runtime::send(&Request::OpenOptions).await;
+                    })>"Settings"</button>
+                    <button id="open-manage" on:click=|_| spawn_local(async {
+                        runtime::send(&Request::OpenManage { focus: None }).await;
+                    })>"Manage data"</button>
+                </div>
             </main>
         }
     })

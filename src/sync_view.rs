@@ -80,7 +80,7 @@ fn detail(status: &SyncStatus) -> String {
     }
 }
 
-fn local_time(ms: u64) -> String {
+pub(crate) fn local_time(ms: u64) -> String {
     String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("default", &js_sys::Object::new()))
 }
 

@@ -13,21 +13,6 @@ async function organizationsNamed(sandbox, name) {
   return (await response.json()).data;
 }
 
-async function chooseSyncSettings(page) {
-  await page.locator('#tab-sync').click();
-  const types = page.locator('#account-types input[type=checkbox]');
-  await h.eventually(async () => (await types.count()) > 0, { message: 'account types read from BMS' });
-  for (const type of ['Customer', 'Vendor', 'Prospect']) {
-    await page.locator(`#account-types input[value="${type}"]`).check();
-  }
-  await page.locator('#account-statuses input[value="Active"]').check();
-  await page.locator('#sync-contacts').check();
-  await page.locator('button.save-sync').click();
-  await h.eventually(async () => (await page.locator('.save-sync-status').getAttribute('data-result')) === 'ok', {
-    message: 'the sync settings to be saved',
-  });
-}
-
 async function syncStatus(page) {
   return (await page.locator('#sync-status').innerText()).trim();
 }
@@ -60,7 +45,7 @@ describe('sync orchestrated by the service worker', { timeout: 600_000 }, () => 
   it('saving sync settings queues a sync an hour later; Start sync now runs it and the account page shows the result', async () => {
     assert.equal((await organizationsNamed(sandbox, 'Tailspin Toys')).length, 0, 'Tailspin Toys starts in BMS only');
     const options = await h.openOptions(browser.ctx, browser.extensionId);
-    await chooseSyncSettings(options);
+    await h.chooseSyncSettings(options);
     assert.equal(await syncStatus(options), 'Queued');
     const alarm = await browser.worker.evaluate(() => chrome.alarms.get('sync-queued'));
     assert.ok(alarm, 'a queued-sync alarm exists');
@@ -115,7 +100,7 @@ describe('sync orchestrated by the service worker', { timeout: 600_000 }, () => 
     assert.ok(faults.ok, `installing the latency fault: HTTP ${faults.status}`);
 
     const options = await h.openOptions(second.ctx, second.extensionId);
-    await chooseSyncSettings(options);
+    await h.chooseSyncSettings(options);
     await options.locator('#start-sync').click();
     await h.eventually(async () => (await options.locator('.sync-detail').innerText()).startsWith('Writing'), {
       timeout: 120_000,

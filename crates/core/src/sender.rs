@@ -23,6 +23,8 @@ pub enum ExtensionPage {
     Popup,
     /// The widget's iframe, used where the page's CSP forbids WebAssembly in content scripts.
     WidgetFrame,
+    /// The Manage Data page: synced pairs, orphans, the one-time push.
+    Manage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,7 @@ pub fn classify(facts: &SenderFacts, extension_id: &str) -> Result<Sender, Rejec
             "options.html" => ExtensionPage::Options,
             "popup.html" => ExtensionPage::Popup,
             "frame.html" => ExtensionPage::WidgetFrame,
+            "manage.html" => ExtensionPage::Manage,
             _ => return Err(Rejection::UnknownPage),
         };
         return Ok(Sender::Extension { page, tab_site: facts.tab_url.as_deref().and_then(site_of) });
@@ -68,9 +71,20 @@ pub fn authorize(sender: Sender, request: &Request) -> Result<(), Rejection> {
         Sender::ContentScript { site: Site::Bms } | Sender::Extension { page: WidgetFrame, tab_site: Some(Site::Bms) }
     );
     let settings_page = matches!(sender, Sender::Extension { page: Options, .. });
+    let manage_page = matches!(sender, Sender::Extension { page: Manage, .. });
+    let popup = matches!(sender, Sender::Extension { page: Popup, .. });
     let allowed = match request {
-        Request::AccountWidget { .. } | Request::SetAccountSync { .. } | Request::SyncAccountNow { .. } => on_bms,
-        Request::OpenOptions => on_bms || matches!(sender, Sender::Extension { page: Popup, .. }),
+        Request::RecordWidget { .. } => on_bms,
+        Request::SetRecordSync { .. } | Request::SyncRecordNow { .. } => on_bms || manage_page,
+        Request::OpenOptions => on_bms || popup || manage_page,
+        Request::OpenManage { .. } => on_bms || popup || settings_page,
+        Request::GetManageData
+        | Request::ListLinks { .. }
+        | Request::OpenRecord { .. }
+        | Request::ConfirmOrphanDeletion { .. }
+        | Request::DeleteOrphan { .. }
+        | Request::PlanOneTimePush
+        | Request::ConfirmOneTimePush { .. } => manage_page,
         Request::GetSettings
         | Request::SaveSettings { .. }
         | Request::TestBms { .. }
@@ -78,9 +92,7 @@ pub fn authorize(sender: Sender, request: &Request) -> Result<(), Rejection> {
         | Request::GetSyncChoices
         | Request::SaveSyncSettings { .. }
         | Request::GetSyncLog => settings_page,
-        Request::GetSync | Request::StartSyncNow => {
-            settings_page || matches!(sender, Sender::Extension { page: Popup, .. })
-        }
+        Request::GetSync | Request::StartSyncNow => settings_page || popup || manage_page,
     };
     if allowed { Ok(()) } else { Err(Rejection::NotAllowed) }
 }
@@ -89,6 +101,7 @@ pub fn authorize(sender: Sender, request: &Request) -> Result<(), Rejection> {
 mod tests {
     use super::*;
     use crate::settings::SettingsForm;
+    use crate::sync::EntityKind;
 
     const ID: &str = "abcdefghijklmnopabcdefghijklmnop";
 
@@ -100,10 +113,29 @@ mod tests {
         authorize(classify(&f, ID)?, &r)
     }
 
+    fn widget_request() -> Request {
+        Request::RecordWidget { kind: EntityKind::Organization, bms_id: "1".into() }
+    }
+
+    #[test]
+    fn only_the_manage_page_manages_data_and_pushes() {
+        let manage = facts(&format!("chrome-extension://{ID}/manage.html#organization/1"), None);
+        for request in [Request::GetManageData, Request::PlanOneTimePush, Request::ConfirmOneTimePush { plan_id: "x".into() }] {
+            assert_eq!(verdict(manage.clone(), request), Ok(()));
+        }
+        assert_eq!(verdict(manage.clone(), Request::SetRecordSync { kind: EntityKind::Contact, bms_id: "1".into(), enabled: false }), Ok(()));
+        assert_eq!(verdict(manage, Request::GetSettings), Err(Rejection::NotAllowed));
+        let options = facts(&format!("chrome-extension://{ID}/options.html"), None);
+        assert_eq!(verdict(options, Request::PlanOneTimePush), Err(Rejection::NotAllowed));
+    }
+
     #[test]
     fn content_scripts_on_bms_get_widget_data_but_never_settings() {
         let page = facts("https://bms.kaseya.com/react/crm/accounts/1", Some("https://bms.kaseya.com/react/crm/accounts/1"));
-        assert_eq!(verdict(page.clone(), Request::AccountWidget { account_id: "1".into() }), Ok(()));
+        assert_eq!(verdict(page.clone(), widget_request()), Ok(()));
+        assert_eq!(verdict(page.clone(), Request::OpenManage { focus: Some((EntityKind::Contact, "3".into())) }), Ok(()));
+        assert_eq!(verdict(page.clone(), Request::GetManageData), Err(Rejection::NotAllowed));
+        assert_eq!(verdict(page.clone(), Request::PlanOneTimePush), Err(Rejection::NotAllowed));
         assert_eq!(verdict(page.clone(), Request::GetSettings), Err(Rejection::NotAllowed));
         assert_eq!(verdict(page.clone(), Request::TestItGlue { form: SettingsForm::default() }), Err(Rejection::NotAllowed));
         assert_eq!(verdict(page, Request::StartSyncNow), Err(Rejection::NotAllowed));
@@ -112,7 +144,7 @@ mod tests {
     #[test]
     fn the_widget_frame_counts_only_inside_a_bms_tab() {
         let frame = format!("chrome-extension://{ID}/frame.html?x=1");
-        let r = || Request::AccountWidget { account_id: "1".into() };
+        let r = widget_request;
         assert_eq!(verdict(facts(&frame, Some("http://bms.localhost:9/react/crm/accounts/1")), r()), Ok(()));
         assert_eq!(verdict(facts(&frame, Some("https://example.com/")), r()), Err(Rejection::NotAllowed));
         assert_eq!(verdict(facts(&frame, None), r()), Err(Rejection::NotAllowed));

@@ -134,6 +134,17 @@ impl BmsServer {
         }
     }
 
+    /// Where the data centre's web pages are.
+    fn web_base(&self) -> Option<ApiBase> {
+        match self {
+            Self::Us => Some(ApiBase::fixed("https://bms.kaseya.com")),
+            Self::Emea => Some(ApiBase::fixed("https://bmsemea.kaseya.com")),
+            Self::Apac => Some(ApiBase::fixed("https://bmsapac.kaseya.com")),
+            Self::Vorex => Some(ApiBase::fixed("https://vorexlogin.com")),
+            Self::Custom(_) => None,
+        }
+    }
+
     pub fn api_base(&self) -> ApiBase {
         match self {
             Self::Us => ApiBase::fixed("https://api.bms.kaseya.com"),
@@ -198,6 +209,28 @@ pub struct BmsSettings {
     pub password: Secret,
     /// The tenant ("Company" in BMS's My Settings); may contain spaces.
     pub company: String,
+    /// A custom server's web address, when it is not the API address without its `api.` label.
+    #[serde(default)]
+    pub web: Option<ApiBase>,
+}
+
+impl BmsSettings {
+    /// Where BMS's web pages are, for "Open in BMS".
+    pub fn web_base(&self) -> ApiBase {
+        if let Some(base) = self.server.web_base() {
+            return base;
+        }
+        if let Some(web) = &self.web {
+            return web.clone();
+        }
+        let api = self.server.api_base();
+        let mut url = api.0.clone();
+        let web_host = url.host_str().and_then(|h| h.strip_prefix("api.")).map(str::to_owned);
+        match web_host.map(|h| url.set_host(Some(&h))) {
+            Some(Ok(())) => ApiBase(url),
+            _ => api,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +252,8 @@ pub struct Settings {
 pub struct SettingsForm {
     pub bms_server: String,
     pub bms_custom_url: String,
+    /// A custom server's web address; empty means the API address without its `api.` label.
+    pub bms_custom_web_url: String,
     pub bms_username: String,
     pub bms_password: String,
     pub bms_company: String,
@@ -232,6 +267,7 @@ pub struct SettingsForm {
 pub struct PublicSettings {
     pub bms_server: String,
     pub bms_custom_url: String,
+    pub bms_custom_web_url: String,
     pub bms_username: String,
     pub bms_company: String,
     pub bms_password_saved: bool,
@@ -253,6 +289,12 @@ impl Settings {
         PublicSettings {
             bms_server: bms_server.to_owned(),
             bms_custom_url,
+            bms_custom_web_url: self
+                .bms
+                .as_ref()
+                .and_then(|b| b.web.as_ref())
+                .map(|w| w.as_str().to_owned())
+                .unwrap_or_default(),
             bms_username: self.bms.as_ref().map(|b| b.username.clone()).unwrap_or_default(),
             bms_company: self.bms.as_ref().map(|b| b.company.clone()).unwrap_or_default(),
             bms_password_saved: self.bms.is_some(),
@@ -274,7 +316,11 @@ fn bms_from_form(form: &SettingsForm, saved: Option<&BmsSettings>) -> Result<Opt
     if company.is_empty() {
         return Err(SettingsError::Missing("BMS company"));
     }
-    Ok(Some(BmsSettings { server, username: username.to_owned(), password, company: company.to_owned() }))
+    let web = match (&server, form.bms_custom_web_url.trim()) {
+        (BmsServer::Custom(_), web) if !web.is_empty() => Some(ApiBase::parse("BMS web address", web)?),
+        _ => None,
+    };
+    Ok(Some(BmsSettings { server, username: username.to_owned(), password, company: company.to_owned(), web }))
 }
 
 fn itglue_from_form(form: &SettingsForm, saved: Option<&ItGlueSettings>) -> Result<Option<ItGlueSettings>, SettingsError> {
@@ -295,6 +341,7 @@ mod tests {
         SettingsForm {
             bms_server: "custom".into(),
             bms_custom_url: "http://api.bms.localhost:8081/".into(),
+            bms_custom_web_url: String::new(),
             bms_username: "itglue.api".into(),
             bms_password: "pw".into(),
             bms_company: "Demo MSP".into(),
@@ -325,6 +372,19 @@ mod tests {
     fn regions_map_to_their_api_hosts() {
         assert_eq!(ItGlueRegion::Eu.api_base().join("/x"), "https://api.eu.itglue.com/x");
         assert_eq!(BmsServer::Emea.api_base().join("/v2"), "https://api.bmsemea.kaseya.com/v2");
+    }
+
+    #[test]
+    fn bms_web_pages_live_on_the_ui_host_or_the_given_address() {
+        let derived = Settings::from_form(&form(), &Settings::default()).unwrap().bms.unwrap();
+        assert_eq!(derived.web_base().as_str(), "http://bms.localhost:8081");
+        let given = SettingsForm { bms_custom_web_url: "http://bms.localhost:9000/".into(), ..form() };
+        let given = Settings::from_form(&given, &Settings::default()).unwrap();
+        assert_eq!(given.public().bms_custom_web_url, "http://bms.localhost:9000");
+        assert_eq!(given.bms.unwrap().web_base().join("/react/crm/accounts/1"), "http://bms.localhost:9000/react/crm/accounts/1");
+        let emea = SettingsForm { bms_server: "bmsemea.kaseya.com".into(), bms_custom_web_url: "https://x.example".into(), ..form() };
+        let emea = Settings::from_form(&emea, &Settings::default()).unwrap().bms.unwrap();
+        assert_eq!((emea.web_base().as_str(), emea.web), ("https://bmsemea.kaseya.com", None));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::itglue::{ItGlueError, Organization};
+use crate::itglue::{ItGlueError, ItGlueRecord, Organization};
 use crate::sanitize::{SafeHtml, sanitize};
 
 /// The service a problem is about, so the widget can say which one to fix.
@@ -41,7 +41,47 @@ impl From<&Organization> for OrganizationCard {
             status_name: org.status_name.clone(),
             short_name: org.short_name.clone(),
             quick_notes: sanitize(org.quick_notes.as_deref().unwrap_or_default()),
-            url: org.resource_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            url: web_url(org.resource_url.as_deref()),
+        }
+    }
+}
+
+/// Only web links leave the worker: a `javascript:` URL from the API must never become an `href`.
+fn web_url(url: Option<&str>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(str::to_owned)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// Stable name for styles and tests.
+    pub key: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// An IT Glue contact or configuration, for the widget on BMS contact and hardware-asset pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordCard {
+    /// "contact" or "configuration".
+    pub noun: String,
+    pub title: String,
+    pub facts: Vec<Fact>,
+    pub notes: SafeHtml,
+    pub url: Option<String>,
+}
+
+impl RecordCard {
+    pub fn new(kind: crate::sync::EntityKind, record: &ItGlueRecord) -> Self {
+        RecordCard {
+            noun: kind.itglue_noun().to_owned(),
+            title: record.title.clone(),
+            facts: record
+                .facts
+                .iter()
+                .map(|(key, label, value)| Fact { key: (*key).into(), label: (*label).into(), value: value.clone() })
+                .collect(),
+            notes: sanitize(record.notes.as_deref().unwrap_or_default()),
+            url: web_url(record.resource_url.as_deref()),
         }
     }
 }
@@ -56,6 +96,17 @@ pub enum RecordSyncState {
     Orphaned,
     /// Disconnected from syncing by a person.
     Disabled,
+}
+
+impl RecordSyncState {
+    /// The stable name that tests and styles key on.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Orphaned => "orphaned",
+            Self::Disabled => "disabled",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +146,8 @@ pub enum WidgetState {
     /// `sync` is set when this extension's sync links the account; a link made by IT Glue's own integration
     /// has none.
     Organization { card: OrganizationCard, sync: Option<RecordSync> },
+    /// A BMS contact's or hardware asset's IT Glue record.
+    Record { card: RecordCard, sync: Option<RecordSync> },
 }
 
 impl WidgetState {
@@ -106,7 +159,7 @@ impl WidgetState {
             WidgetState::Unauthorized { .. } => "unauthorized",
             WidgetState::Unreachable { .. } => "unreachable",
             WidgetState::Error { .. } => "error",
-            WidgetState::Organization { .. } => "ready",
+            WidgetState::Organization { .. } | WidgetState::Record { .. } => "ready",
         }
     }
 
@@ -144,6 +197,21 @@ mod tests {
         assert_eq!(card.quick_notes.as_str(), "<b>x</b>");
         assert_eq!(card.url, None);
         assert_eq!(OrganizationCard::from(&org("", "https://a.itglue.com/1")).url.as_deref(), Some("https://a.itglue.com/1"));
+    }
+
+    #[test]
+    fn record_cards_sanitize_notes_and_refuse_script_urls() {
+        let record = ItGlueRecord {
+            id: "5".into(),
+            title: "FS01".into(),
+            facts: vec![("type", "Type", "Server".into())],
+            notes: Some("<img src=x onerror=alert(1)>ok".into()),
+            resource_url: Some("javascript:alert(1)".into()),
+        };
+        let card = RecordCard::new(crate::sync::EntityKind::Configuration, &record);
+        assert_eq!(card.notes.as_str(), "ok");
+        assert_eq!(card.url, None);
+        assert_eq!(card.noun, "configuration");
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub fn connections(args: &Args) -> Result<Connections, CliError> {
             username: args.bms_user.clone(),
             password: secret(&args.bms_password_env)?,
             company: args.bms_company.clone(),
+            web: None,
         },
         itglue: ItGlueSettings {
             region: ItGlueRegion::Custom(ApiBase::parse("--itglue-url", &args.itglue_url).map_err(setup)?),

@@ -80,6 +80,40 @@ pub struct Executor<'a, 's, T, C, S, P: ?Sized> {
     pub whole: &'a BTreeSet<(Side, EntityKind)>,
 }
 
+/// Location creates that travel inside their new account's create, by the account's operation.
+struct Embedded<'p> {
+    by_account: BTreeMap<OpId, Vec<&'p Record>>,
+    locations: BTreeSet<OpId>,
+}
+
+impl<'p> Embedded<'p> {
+    fn of(ops: &'p BTreeMap<OpId, PlannedOp>) -> Self {
+        let mut out = Embedded { by_account: BTreeMap::new(), locations: BTreeSet::new() };
+        for op in ops.values().filter(|op| op.entity == EntityKind::Location) {
+            let Some(record) = bms_create_record(&op.op) else { continue };
+            let account = op.depends_on.iter().find(|d| {
+                ops.get(*d).is_some_and(|a| a.entity == EntityKind::Organization && bms_create_record(&a.op).is_some())
+            });
+            if let Some(account) = account {
+                out.by_account.entry(account.clone()).or_default().push(record);
+                out.locations.insert(op.id.clone());
+            }
+        }
+        out
+    }
+
+    fn of_account(&self, op: &OpId) -> &[&'p Record] {
+        self.by_account.get(op).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn bms_create_record(op: &OpKind) -> Option<&Record> {
+    match op {
+        OpKind::CreateInBms { record, .. } | OpKind::RecheckThenCreate { side: Side::Bms, record, .. } => Some(record),
+        _ => None,
+    }
+}
+
 /// The "look first, then create" form of a create.
 fn as_recheck(op: &PlannedOp) -> PlannedOp {
     let mut out = op.clone();
@@ -134,6 +168,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
     /// Carries out what is left of `journal`, in plan order, keeping `links` in step.
     pub async fn run(&self, journal: &mut Journal, links: &mut LinkTable) -> Result<Executed, StateError> {
         let left: BTreeMap<OpId, PlannedOp> = resume(journal).into_iter().map(|op| (op.id.clone(), op)).collect();
+        let embedded = Embedded::of(&left);
         let total = left.values().filter(|op| op.op.is_remote_write()).count() as u64;
         let mut out = Executed::default();
         let mut dirty = Dirty::new();
@@ -149,7 +184,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
                     self.save(journal, &mut dirty).await?;
                     dirty.insert(chunk_of(index));
                     out.writes_done += 1;
-                    self.perform(op, links).await
+                    self.perform(op, links, &embedded).await
                 }
                 None => Ok(OpResult::default()),
             };
@@ -202,9 +237,9 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
         }
     }
 
-    async fn perform(&self, op: &PlannedOp, links: &LinkTable) -> Result<OpResult, OpError> {
+    async fn perform(&self, op: &PlannedOp, links: &LinkTable, embedded: &Embedded<'_>) -> Result<OpResult, OpError> {
         match (&op.op, create_side(&op.op)) {
-            (_, Some(side)) => self.create(op, side, links).await,
+            (_, Some(side)) => self.create(op, side, links, embedded).await,
             (OpKind::UpdateItGlue { .. }, _) => {
                 for write in render::itglue_requests(op, links, self.catalog)?.requests {
                     self.itg.send(&write).await?;
@@ -232,8 +267,11 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
         self.bms.asset(id).await?.map(Some).ok_or_else(|| OpError::AssetGone(id.clone()))
     }
 
-    async fn create(&self, op: &PlannedOp, side: Side, links: &LinkTable) -> Result<OpResult, OpError> {
-        let unsure = matches!(op.op, OpKind::RecheckThenCreate { .. }) || !self.whole.contains(&(side, op.entity));
+    async fn create(&self, op: &PlannedOp, side: Side, links: &LinkTable, embedded: &Embedded<'_>) -> Result<OpResult, OpError> {
+        // A location sent inside its new account's create is found there, not created again.
+        let unsure = matches!(op.op, OpKind::RecheckThenCreate { .. })
+            || !self.whole.contains(&(side, op.entity))
+            || embedded.locations.contains(&op.id);
         let mut last = None;
         for attempt in 0..CREATE_ATTEMPTS {
             if (unsure || attempt > 0)
@@ -243,7 +281,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
             }
             let sent = match side {
                 Side::ItGlue => self.create_in_itglue(op, links).await,
-                Side::Bms => self.create_in_bms(op, links).await,
+                Side::Bms => self.create_in_bms(op, links, embedded.of_account(&op.id)).await,
             };
             match sent {
                 Err(OpError::Api(e)) if e.outcome_unknown() => last = Some(e),
@@ -262,8 +300,12 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
         Ok(OpResult { bms: None, itg: created })
     }
 
-    async fn create_in_bms(&self, op: &PlannedOp, links: &LinkTable) -> Result<OpResult, OpError> {
-        let rendered = render::bms_requests(op, links, self.catalog, self.settings, None)?;
+    async fn create_in_bms(&self, op: &PlannedOp, links: &LinkTable, locations: &[&Record]) -> Result<OpResult, OpError> {
+        let rendered = if op.entity == EntityKind::Organization {
+            render::bms_account_create(op, links, self.catalog, self.settings, locations)?
+        } else {
+            render::bms_requests(op, links, self.catalog, self.settings, None)?
+        };
         let mut created = None;
         for write in &rendered.requests {
             created = self.bms.send_write(write, &rendered.follow_up).await?.or(created);
@@ -339,6 +381,10 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
             (EntityKind::Contact, Some(account)) => {
                 self.bms.contacts_of(&account).await?.iter().filter_map(|r| bms_map::contact(r, catalog).ok()).collect()
             }
+            (EntityKind::Location, Some(account)) => match self.bms.account(&account).await? {
+                Some(dto) => bms_map::account_locations(&dto, catalog).unwrap_or_default(),
+                None => Vec::new(),
+            },
             (EntityKind::Configuration, Some(account)) => self
                 .bms
                 .asset_summaries_of(&account)

@@ -2,8 +2,9 @@
 //! and resuming a pair, and deleting an orphan's IT Glue record (confirmed first, for that orphan as it is).
 
 use bms_itglue_core::sync::links::DeleteOrphan;
+pub use bms_itglue_core::sync::manage::LinkFilter;
 use bms_itglue_core::sync::normalize::Timestamp;
-use bms_itglue_core::sync::{BmsId, EntityKind, ItgId, Link, LinkError, LinkState, OrphanDeletion};
+use bms_itglue_core::sync::{BmsId, EntityKind, ItgId, Link, LinkError, OrphanDeletion};
 use bms_itglue_core::transport::{Endpoint, HttpRequest, Method};
 use bms_itglue_core::widget::Service;
 use serde::{Deserialize, Serialize};
@@ -22,27 +23,6 @@ pub enum ManageError {
     Link(#[from] LinkError),
     #[error("IT Glue refused the deletion: {0}")]
     Delete(CallError),
-}
-
-/// Which links to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LinkFilter {
-    All,
-    Enabled,
-    Orphaned,
-    Disconnected,
-}
-
-impl LinkFilter {
-    fn keeps(self, state: LinkState) -> bool {
-        match self {
-            Self::All => true,
-            Self::Enabled => state == LinkState::Enabled,
-            Self::Orphaned => matches!(state, LinkState::Orphaned { .. }),
-            Self::Disconnected => state == LinkState::Disconnected,
-        }
-    }
 }
 
 pub async fn links<S: StateStore>(

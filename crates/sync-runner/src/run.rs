@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use bms_itglue_core::settings::{BmsSettings, ItGlueSettings};
 use bms_itglue_core::sync::normalize::Timestamp;
 use bms_itglue_core::sync::{
-    BmsId, Catalog, Conflict, Cursor, EntityKind, Journal, Listing, Plan, PlanInputs, PlanSummary, PlannedOp,
+    BmsId, Catalog, Conflict, Cursor, EntityKind, ItgEntry, Journal, Listing, Plan, PlanInputs, PlanSummary, PlannedOp,
     SyncSettings, plan, plan_one_time_push,
 };
 use serde::{Deserialize, Serialize};
@@ -231,7 +231,10 @@ impl<T: Transport, C: Clock, S: StateStore> Ctx<'_, '_, T, C, S> {
 
     fn plan(&self, fetched: &Fetched, links: &StoredLinks, options: &RunOptions) -> Plan {
         if options.one_time_push {
-            return plan_one_time_push(&fetched.itg, &fetched.bms, self.settings, &fetched.catalog);
+            // What this sync already links is in BMS: the push leaves it out rather than duplicate it.
+            let unlinked: Vec<ItgEntry> =
+                fetched.itg.iter().filter(|e| links.links.by_itg(e.kind(), &e.id).is_none()).cloned().collect();
+            return plan_one_time_push(&unlinked, &fetched.bms, self.settings, &fetched.catalog);
         }
         plan(&PlanInputs {
             bms: Listing { records: &fetched.bms, complete: false, deleted: &fetched.bms_deleted },

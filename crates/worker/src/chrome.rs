@@ -13,6 +13,12 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = openOptionsPage, catch)]
     fn open_options_page_js() -> Result<Promise, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = create, catch)]
+    fn tabs_create(properties: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    fn runtime_get_url(path: &str) -> String;
+
     #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = create)]
     fn alarms_create(name: &str, info: &JsValue);
 
@@ -36,6 +42,19 @@ pub fn extension_id() -> String {
 pub async fn open_options_page() -> Result<(), String> {
     let promise = open_options_page_js().map_err(describe)?;
     JsFuture::from(promise).await.map(drop).map_err(describe)
+}
+
+/// Opens a new tab; `chrome.tabs.create` needs no permission.
+pub async fn open_tab(url: &str) -> Result<(), String> {
+    let properties = js_sys::Object::new();
+    Reflect::set(&properties, &"url".into(), &url.into()).map_err(describe)?;
+    let promise = tabs_create(&properties).map_err(describe)?;
+    JsFuture::from(promise).await.map(drop).map_err(describe)
+}
+
+/// The URL of one of the extension's own pages.
+pub fn extension_url(path: &str) -> String {
+    runtime_get_url(path)
 }
 
 /// Schedules (or reschedules) an alarm; Chrome runs alarms at least 30 s apart.

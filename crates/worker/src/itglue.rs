@@ -1,6 +1,8 @@
 //! Calls to the IT Glue API with the stored key.
 
-use bms_itglue_core::itglue::{ItGlueError, Organization, api, organization};
+use bms_itglue_core::itglue::{ItGlueError, ItGlueRecord, Organization, api, organization, record};
+use bms_itglue_core::sync::EntityKind;
+use bms_itglue_sync_runner::itglue_client::plural as collection;
 use bms_itglue_core::settings::ItGlueSettings;
 
 use crate::http::{self, Reply};
@@ -32,6 +34,35 @@ pub async fn organization_for_account(
     };
     let body = get(settings, &api::organization(&base, &id)).await?;
     organization::parse_one(&body).map(Some).map_err(|e| ItGlueError::Malformed(e.to_string()))
+}
+
+/// A contact or configuration linked to a BMS record: by this extension's sync when `synced_id` is given,
+/// otherwise by IT Glue's own PSA link.
+pub async fn record_for_bms(
+    settings: &ItGlueSettings,
+    kind: EntityKind,
+    bms_id: &str,
+    synced_id: Option<&str>,
+) -> Result<Option<ItGlueRecord>, ItGlueError> {
+    let base = settings.region.api_base();
+    let collection = collection(kind);
+    let id = match synced_id {
+        Some(id) => id.to_owned(),
+        None => {
+            let body = get(settings, &api::linked_to_bms(&base, collection, bms_id)).await?;
+            let ids = record::parse_ids(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
+            let Some(first) = ids.into_iter().next() else {
+                return Ok(None);
+            };
+            first
+        }
+    };
+    show(settings, kind, &id).await.map(Some)
+}
+
+pub async fn show(settings: &ItGlueSettings, kind: EntityKind, id: &str) -> Result<ItGlueRecord, ItGlueError> {
+    let body = get(settings, &api::show(&settings.region.api_base(), collection(kind), id)).await?;
+    record::parse_one(kind, &body).map_err(|e| ItGlueError::Malformed(e.to_string()))
 }
 
 pub async fn organization_count(settings: &ItGlueSettings) -> Result<u64, ItGlueError> {

@@ -6,12 +6,16 @@
 use std::cell::Cell;
 
 use bms_itglue_core::messages::Response;
-use bms_itglue_core::sync::{BmsId, EntityKind, Link, SyncSettings};
+use bms_itglue_core::settings::Settings;
+use bms_itglue_core::sync::manage::{self as view, LinkFilter};
+use bms_itglue_core::sync::{BmsId, EntityKind, ItgId, Link, OrphanDeletion, Plan, SyncSettings};
 use bms_itglue_core::sync::status::{LogLine, ProgressView, SyncStatus};
 use bms_itglue_core::transport::{RateLimits, RetryPolicy};
 use bms_itglue_sync_runner::manage;
-use bms_itglue_sync_runner::store::load_sync_log;
-use bms_itglue_sync_runner::{Connections, LogEntry, Progress, ProgressSink, RunOptions, Scheduler, StateStore, run_sync};
+use bms_itglue_sync_runner::store::{load_links, load_sync_log};
+use bms_itglue_sync_runner::{
+    Connections, LogEntry, Progress, ProgressSink, RunOptions, RunReport, Scheduler, StateStore, run_sync,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -22,6 +26,10 @@ use crate::{bms, chrome, storage};
 
 const SETTINGS_KEY: &str = "sync-settings";
 const STATUS_KEY: &str = "sync-status";
+/// The id of the one-time push plan last shown; only that plan can be confirmed.
+const PUSH_PLAN_KEY: &str = "one-time-push-plan";
+/// A Manage Data list shows this many pairs; the search narrows longer ones.
+const LIST_LIMIT: usize = 200;
 const REQUEST_TIMEOUT_MS: u64 = 60_000;
 
 pub const ALARM_QUEUED: &str = "sync-queued";
@@ -77,7 +85,7 @@ fn log_line(entry: LogEntry) -> LogLine {
 /// A worker that starts while the stored status says a run is going on was killed during that run: resume it.
 pub async fn resume_if_interrupted() {
     if matches!(load::<SyncStatus>(STATUS_KEY).await, SyncStatus::Syncing { .. }) {
-        run(false).await;
+        run(RunKind::Scheduled { full_pass: false }).await;
     }
 }
 
@@ -105,30 +113,35 @@ pub async fn choices() -> Response {
 
 /// "Start sync now": answers at once; the run goes on in the background.
 pub fn start_now() -> Response {
-    wasm_bindgen_futures::spawn_local(run(false));
+    wasm_bindgen_futures::spawn_local(run(RunKind::Scheduled { full_pass: false }));
     Response::Done
 }
 
 pub async fn on_alarm(name: &str) {
     match name {
-        ALARM_QUEUED | ALARM_PERIODIC => run(false).await,
-        ALARM_NIGHTLY => run(true).await,
-        ALARM_WATCHDOG if !RUNNING.get() => run(false).await,
+        ALARM_QUEUED | ALARM_PERIODIC => run(RunKind::Scheduled { full_pass: false }).await,
+        ALARM_NIGHTLY => run(RunKind::Scheduled { full_pass: true }).await,
+        ALARM_WATCHDOG if !RUNNING.get() => run(RunKind::Scheduled { full_pass: false }).await,
         _ => {}
     }
 }
 
-/// One sync run. A nightly run is a full pass, which detects records deleted in BMS.
-async fn run(full_pass: bool) {
-    run_with(full_pass, None).await
+/// What a run does. A nightly run is a full pass, which detects records deleted in BMS.
+enum RunKind {
+    Scheduled { full_pass: bool },
+    /// "Sync now" for one BMS record.
+    Only(EntityKind, BmsId),
+    /// The one-time push whose reviewed plan had this id.
+    OneTimePush { plan_id: String },
 }
 
-async fn run_with(full_pass: bool, only: Option<(EntityKind, BmsId)>) {
+async fn run(kind: RunKind) {
     if RUNNING.replace(true) {
         return;
     }
     chrome::create_alarm(ALARM_WATCHDOG, Some(1.0), Some(1.0));
-    let outcome = run_once(full_pass, only).await;
+    let full_pass = matches!(kind, RunKind::Scheduled { full_pass: true });
+    let outcome = run_once(kind).await;
     let now = js_sys::Date::now() as u64;
     let status = match outcome {
         Ok(summary) => SyncStatus::Ok { finished_at_ms: now, summary },
@@ -144,20 +157,52 @@ async fn run_with(full_pass: bool, only: Option<(EntityKind, BmsId)>) {
     RUNNING.set(false);
 }
 
-async fn run_once(full_pass: bool, only: Option<(EntityKind, BmsId)>) -> Result<String, String> {
-    let settings = storage::load_settings().await;
-    let (Some(bms), Some(itglue)) = (settings.bms, settings.itglue) else {
+/// Both connections and the sync settings, or the words that say what to set up first.
+async fn setup() -> Result<(Connections, SyncSettings), String> {
+    let Settings { bms: Some(bms), itglue: Some(itglue) } = storage::load_settings().await else {
         return Err("Set up both connections in the extension's settings before syncing.".into());
     };
     let Some(sync_settings) = load::<Option<SyncSettings>>(SETTINGS_KEY).await else {
         return Err("Choose what to sync on the Sync Settings tab first.".into());
     };
+    Ok((Connections { bms, itglue }, sync_settings))
+}
+
+fn scheduler() -> Scheduler<FetchTransport, BrowserClock> {
+    Scheduler::new(FetchTransport, BrowserClock, RateLimits::default(), RetryPolicy::default(), REQUEST_TIMEOUT_MS)
+}
+
+fn options(now_ms: u64) -> RunOptions {
+    RunOptions { dry_run: false, full_pass: false, one_time_push: false, only: None, now_ms }
+}
+
+/// The dry run of the one-time push, as the Manage Data page shows it.
+async fn push_dry_run(connections: &Connections, settings: &SyncSettings) -> Result<view::PushPlanView, String> {
+    let options = RunOptions { dry_run: true, one_time_push: true, ..options(js_sys::Date::now() as u64) };
+    let report = run_sync(&scheduler(), &IndexedDbState, connections, settings, &options, &QuietSink).await;
+    Ok(view::push_plan_view(&Plan { ops: report.map_err(|e| e.to_string())?.plan }))
+}
+
+async fn run_once(kind: RunKind) -> Result<String, String> {
+    let (connections, sync_settings) = setup().await?;
     save(STATUS_KEY, &SyncStatus::Syncing { progress: ProgressView::default() }).await;
-    let scheduler = Scheduler::new(FetchTransport, BrowserClock, RateLimits::default(), RetryPolicy::default(), REQUEST_TIMEOUT_MS);
-    let options = RunOptions { dry_run: false, full_pass, one_time_push: false, only, now_ms: js_sys::Date::now() as u64 };
-    let sink = WorkerSink::default();
-    let result = run_sync(&scheduler, &IndexedDbState, &Connections { bms, itglue }, &sync_settings, &options, &sink).await;
-    let report = result.map_err(|e| e.to_string())?;
+    let base = options(js_sys::Date::now() as u64);
+    let options = match kind {
+        RunKind::Scheduled { full_pass } => RunOptions { full_pass, ..base },
+        RunKind::Only(kind, bms) => RunOptions { only: Some((kind, bms)), ..base },
+        RunKind::OneTimePush { plan_id } => {
+            // The push goes ahead only as reviewed: anything changed since makes another plan, to review again.
+            if push_dry_run(&connections, &sync_settings).await?.plan_id != plan_id {
+                return Err("IT Glue or BMS changed since the one-time push was reviewed; review it again on the Manage Data page.".into());
+            }
+            RunOptions { one_time_push: true, ..base }
+        }
+    };
+    let report = run_sync(&scheduler(), &IndexedDbState, &connections, &sync_settings, &options, &WorkerSink::default()).await;
+    outcome(report.map_err(|e| e.to_string())?)
+}
+
+fn outcome(report: RunReport) -> Result<String, String> {
     if report.completed {
         Ok(format!("{} ({} requests, {} rate-limited)", report.summary, report.metrics.requests, report.metrics.rate_limited))
     } else {
@@ -192,6 +237,14 @@ impl ProgressSink for WorkerSink {
     fn log(&self, _: LogEntry) {}
 }
 
+/// For dry runs a page waits on: they do not touch the stored status.
+struct QuietSink;
+
+impl ProgressSink for QuietSink {
+    fn progress(&self, _: &Progress) {}
+    fn log(&self, _: LogEntry) {}
+}
+
 fn minutes_to_next_midnight() -> f64 {
     let now = js_sys::Date::new_0();
     let minutes_today = f64::from(now.get_hours()) * 60.0 + f64::from(now.get_minutes());
@@ -199,28 +252,106 @@ fn minutes_to_next_midnight() -> f64 {
     (24.0 * 60.0 - minutes_today + 5.0).max(1.0)
 }
 
-/// The pair this extension's sync made for a BMS account, if any.
-pub async fn account_link(account_id: &str) -> Option<Link> {
-    let stored = bms_itglue_sync_runner::store::load_links(&IndexedDbState).await.ok()?;
-    stored.links.get(EntityKind::Organization, &BmsId::new(account_id)).cloned()
+/// The pair this extension's sync made for a BMS record, if any.
+pub async fn record_link(kind: EntityKind, bms_id: &str) -> Option<Link> {
+    let stored = load_links(&IndexedDbState).await.ok()?;
+    stored.links.get(kind, &BmsId::new(bms_id)).cloned()
 }
 
-/// "Enable sync" / "Disable sync" on the widget.
-pub async fn set_account_sync(account_id: &str, enabled: bool) -> Response {
-    let (kind, bms, now) = (EntityKind::Organization, BmsId::new(account_id), js_sys::Date::now() as u64);
+/// "Enable sync" / "Disable sync" for one pair.
+pub async fn set_record_sync(kind: EntityKind, bms_id: &str, enabled: bool) -> Response {
+    let (bms, now) = (BmsId::new(bms_id), js_sys::Date::now() as u64);
     let result = if enabled {
         manage::reconnect(&IndexedDbState, kind, &bms, now).await
     } else {
         manage::disconnect(&IndexedDbState, kind, &bms, now).await
     };
+    done_or_failed(result)
+}
+
+fn done_or_failed<E: std::fmt::Display>(result: Result<(), E>) -> Response {
     match result {
         Ok(()) => Response::Done,
         Err(e) => Response::Failed { message: e.to_string() },
     }
 }
 
-/// "Sync now" on the widget: this account only, in the background.
-pub fn sync_account_now(account_id: String) -> Response {
-    wasm_bindgen_futures::spawn_local(run_with(false, Some((EntityKind::Organization, BmsId::new(account_id)))));
+/// "Sync now": this record only, in the background.
+pub fn sync_record_now(kind: EntityKind, bms_id: String) -> Response {
+    wasm_bindgen_futures::spawn_local(run(RunKind::Only(kind, BmsId::new(bms_id))));
+    Response::Done
+}
+
+pub async fn manage_data() -> Response {
+    match load_links(&IndexedDbState).await {
+        Ok(stored) => Response::ManageData {
+            categories: view::categories(&stored.links, load::<Option<SyncSettings>>(SETTINGS_KEY).await.as_ref()),
+            status: load(STATUS_KEY).await,
+        },
+        Err(e) => Response::Failed { message: e.to_string() },
+    }
+}
+
+pub async fn list_links(kind: EntityKind, filter: LinkFilter, query: &str) -> Response {
+    match load_links(&IndexedDbState).await {
+        Ok(stored) => Response::Links { page: view::list(&stored.links, kind, filter, query, LIST_LIMIT) },
+        Err(e) => Response::Failed { message: e.to_string() },
+    }
+}
+
+pub async fn confirm_orphan_deletion(kind: EntityKind, itg_id: &str) -> Response {
+    let itg = ItgId::new(itg_id);
+    let name = load_links(&IndexedDbState)
+        .await
+        .ok()
+        .and_then(|stored| stored.links.by_itg(kind, &itg).map(|l| l.base.display_name()))
+        .unwrap_or_default();
+    match manage::confirm_orphan_deletion(&IndexedDbState, kind, &itg).await {
+        Ok(confirmation) => Response::OrphanDeletion {
+            confirmation,
+            prompt: format!(
+                "Delete the IT Glue {kind} “{name}” (#{itg_id})? It is no longer synced with BMS. IT Glue cannot undo a deletion."
+            ),
+        },
+        Err(e) => Response::Failed { message: e.to_string() },
+    }
+}
+
+pub async fn delete_orphan(confirmation: OrphanDeletion) -> Response {
+    let (connections, _) = match setup().await {
+        Ok(setup) => setup,
+        Err(message) => return Response::Failed { message },
+    };
+    done_or_failed(manage::delete_orphan(&scheduler(), &IndexedDbState, &connections, confirmation).await.map(drop))
+}
+
+/// The one-time push's dry run; its id is kept so that only this plan can be confirmed.
+pub async fn plan_one_time_push() -> Response {
+    if RUNNING.get() {
+        return Response::Failed { message: "A sync is running; review the push once it has finished.".into() };
+    }
+    let planned = match setup().await {
+        Ok((connections, settings)) => push_dry_run(&connections, &settings).await,
+        Err(message) => Err(message),
+    };
+    match planned {
+        Ok(view) => {
+            save(PUSH_PLAN_KEY, &Some(view.plan_id.clone())).await;
+            Response::PushPlan { view }
+        }
+        Err(message) => Response::Failed { message },
+    }
+}
+
+/// Starts the reviewed push in the background; it re-plans first and stops if the plan changed.
+pub async fn confirm_one_time_push(plan_id: String) -> Response {
+    if load::<Option<String>>(PUSH_PLAN_KEY).await.as_deref() != Some(plan_id.as_str()) {
+        return Response::Failed { message: "This is not the push last reviewed; review it again.".into() };
+    }
+    if RUNNING.get() {
+        return Response::Failed { message: "A sync is running; confirm the push once it has finished.".into() };
+    }
+    save(PUSH_PLAN_KEY, &None::<String>).await;
+    wasm_bindgen_futures::spawn_local(run(RunKind::OneTimePush { plan_id }));
     Response::Done
 }

@@ -427,6 +427,82 @@ export async function waitForText(locator, expected, { timeout = UI_TIMEOUT } = 
 // ---------------------------------------------------------------------------------------------------------------
 // Options page.
 
+/** The Manage Data page, opened as the popup's "Manage data" does. */
+export async function openManage(ctx, extensionId, hash = '') {
+  const page = await ctx.newPage();
+  await page.goto(`chrome-extension://${extensionId}/manage.html${hash}`);
+  await page.locator('#categories').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  return page;
+}
+
+/**
+ * On the Sync Settings tab of an open options page: syncs Customer, Vendor and Prospect accounts that are Active
+ * with their contacts, and with `assets` every asset type BMS offers; then saves.
+ */
+export async function chooseSyncSettings(page, { assets = false } = {}) {
+  await page.locator('#tab-sync').click();
+  const types = page.locator('#account-types input[type=checkbox]');
+  await eventually(async () => (await types.count()) > 0, { message: 'account types read from BMS' });
+  for (const type of ['Customer', 'Vendor', 'Prospect']) {
+    await page.locator(`#account-types input[value="${type}"]`).check();
+  }
+  await page.locator('#account-statuses input[value="Active"]').check();
+  if (assets) {
+    const assetTypes = page.locator('#asset-types input[type=checkbox]');
+    for (let i = 0; i < (await assetTypes.count()); i += 1) await assetTypes.nth(i).check();
+  }
+  await page.locator('#sync-contacts').check();
+  await page.locator('button.save-sync').click();
+  await eventually(async () => (await page.locator('.save-sync-status').getAttribute('data-result')) === 'ok', {
+    message: 'the sync settings to be saved',
+  });
+}
+
+/** Clicks "Start sync now" on a page with the status bar and waits for the run to end; returns its status label. */
+export async function syncNow(page, { timeout = 300_000 } = {}) {
+  const status = page.locator('#sync-status');
+  const detail = page.locator('.sync-detail');
+  const before = (await detail.innerText()).trim();
+  await page.locator('#start-sync').click();
+  await eventually(
+    async () => ['OK', 'Error'].includes((await status.innerText()).trim()) && (await detail.innerText()).trim() !== before,
+    { timeout, message: 'the sync to finish', describe: async () => `status: ${await detail.innerText()}` },
+  );
+  return (await status.innerText()).trim();
+}
+
+/** A call to the sandbox's BMS API as the API user; answers the parsed JSON body. */
+export async function bmsApi(sandbox, method, path, body) {
+  const { bms_username: user, bms_password: password, bms_company: company } = sandbox.credentials;
+  const auth = await fetch(`${sandbox.bms_api_ip}/v2/security/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ GrantType: 'password', UserName: user, Password: password, Tenant: company }),
+  });
+  const token = (await auth.json())?.result?.accessToken;
+  if (!token) throw new Error(`BMS sign-in failed: HTTP ${auth.status}`);
+  const response = await fetch(`${sandbox.bms_api_ip}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return response.json();
+}
+
+/** A call to the sandbox's IT Glue API with the API key; answers {status, json}. */
+export async function itglueApi(sandbox, method, path, body) {
+  const response = await fetch(`${sandbox.itglue_api_ip}${path}`, {
+    method,
+    headers: {
+      'x-api-key': sandbox.credentials.itglue_api_key,
+      ...(body ? { 'content-type': 'application/vnd.api+json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
 export function optionsUrl(extensionId) {
   return `chrome-extension://${extensionId}/options.html`;
 }
@@ -473,6 +549,7 @@ export function formValues(sandbox, overrides = {}) {
   return {
     bmsServer: 'custom',
     bmsUrl: sandbox?.bms_api,
+    bmsWebUrl: sandbox?.bms_web,
     bmsUsername: c.bms_username,
     bmsPassword: c.bms_password,
     bmsCompany: c.bms_company,
@@ -491,6 +568,7 @@ export async function fillOptions(page, values) {
     if (v.bmsServer === 'custom') await page.locator('#bms-custom-url').waitFor({ state: 'visible' });
   }
   if (v.bmsUrl !== undefined && v.bmsServer === 'custom') await page.locator('#bms-custom-url').fill(v.bmsUrl);
+  if (v.bmsWebUrl !== undefined && v.bmsServer === 'custom') await page.locator('#bms-custom-web-url').fill(v.bmsWebUrl);
   if (v.bmsUsername !== undefined) await page.locator('#bms-username').fill(v.bmsUsername);
   if (v.bmsPassword !== undefined) await page.locator('#bms-password').fill(v.bmsPassword);
   if (v.bmsCompany !== undefined) await page.locator('#bms-company').fill(v.bmsCompany);
@@ -577,6 +655,14 @@ export function accountUrl(sandbox, id) {
   return `${sandbox.bms_web}/react/crm/accounts/${id}`;
 }
 
+/** Opens a BMS page (`path` such as `/react/crm/contacts/7`) in a new tab and waits for the widget host. */
+export async function openBmsPage(ctx, sandbox, path, { waitForWidget = true } = {}) {
+  const page = await ctx.newPage();
+  await page.goto(`${sandbox.bms_web}${path}`);
+  if (waitForWidget) await waitForHost(page);
+  return page;
+}
+
 /** Opens the BMS account page in a new tab and waits for the widget host to appear. */
 export async function openAccountPage(ctx, sandbox, id, { waitForWidget = true } = {}) {
   const page = await ctx.newPage();
@@ -651,7 +737,8 @@ export async function expand(page, { timeout = UI_TIMEOUT } = {}) {
   if ((await w.locator('.itg-panel').count()) === 0) await tab.click();
   await w.locator('.itg-panel').waitFor({ state: 'visible', timeout });
   await eventually(
-    async () => (await w.locator('.itg-panel .itg-org-name, .itg-panel .itg-state:not([data-state="loading"])').count()) > 0,
+    async () =>
+      (await w.locator('.itg-panel .itg-org-name, .itg-panel .itg-record-title, .itg-panel .itg-state:not([data-state="loading"])').count()) > 0,
     { timeout, message: 'the widget panel to finish loading', describe: () => describeWidget(page) },
   );
   return w;

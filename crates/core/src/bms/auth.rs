@@ -63,6 +63,7 @@ mod tests {
             username: "itglue.api".into(),
             password: Secret::new("Sandbox!Pass 1&"),
             company: "Demo MSP".into(),
+            web: None,
         };
         assert_eq!(
             authenticate_form(&settings),

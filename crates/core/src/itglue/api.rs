@@ -50,16 +50,27 @@ fn filter_value(value: &str) -> String {
     url::form_urlencoded::byte_serialize(escaped.as_bytes()).collect()
 }
 
-/// The organization linked to a BMS account, found through IT Glue's PSA link.
-pub fn organization_by_bms_account(base: &ApiBase, account_id: &str) -> String {
+/// The records of a collection (`organizations`, `contacts`, `configurations`, `locations`) that IT Glue's PSA
+/// link ties to a BMS record.
+pub fn linked_to_bms(base: &ApiBase, collection: &str, bms_id: &str) -> String {
     base.join(&format!(
-        "/organizations?filter[psa_integration_type]={PSA_TYPE_BMS}&filter[psa_id]={}",
-        filter_value(account_id)
+        "/{collection}?filter[psa_integration_type]={PSA_TYPE_BMS}&filter[psa_id]={}",
+        filter_value(bms_id)
     ))
 }
 
+/// One record of a collection.
+pub fn show(base: &ApiBase, collection: &str, id: &str) -> String {
+    base.join(&format!("/{collection}/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()))
+}
+
+/// The organization linked to a BMS account, found through IT Glue's PSA link.
+pub fn organization_by_bms_account(base: &ApiBase, account_id: &str) -> String {
+    linked_to_bms(base, "organizations", account_id)
+}
+
 pub fn organization(base: &ApiBase, id: &str) -> String {
-    base.join(&format!("/organizations/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()))
+    show(base, "organizations", id)
 }
 
 /// A cheap authenticated call for "Test connection".

@@ -3,6 +3,8 @@
 pub mod api;
 pub mod jsonapi;
 pub mod organization;
+pub mod record;
 
 pub use api::ItGlueError;
 pub use organization::Organization;
+pub use record::ItGlueRecord;

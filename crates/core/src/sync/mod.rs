@@ -6,6 +6,7 @@
 
 pub mod journal;
 pub mod links;
+pub mod manage;
 pub mod mapping;
 pub mod matching;
 pub mod merge;

@@ -80,6 +80,23 @@ pub fn itglue_requests(op: &PlannedOp, links: &LinkTable, catalog: &Catalog) -> 
     }
 }
 
+/// A new BMS account with the locations created along with it: BMS v2 has no other way to create a location.
+/// `locations` are the records of the location creates that wait for this account.
+pub fn bms_account_create(
+    op: &PlannedOp,
+    links: &LinkTable,
+    catalog: &Catalog,
+    settings: &SyncSettings,
+    locations: &[&Record],
+) -> Result<Rendered<BmsRequest>, RenderError> {
+    let mut rendered = bms_requests(op, links, catalog, settings, None)?;
+    let ctx = BmsWriteContext { catalog, resolver: links, directory_types: None };
+    if let Some(Value::Object(body)) = rendered.requests.first_mut().map(|r| &mut r.body) {
+        body.insert("locations".into(), bms_map::account_location_inputs(locations, &ctx));
+    }
+    Ok(rendered)
+}
+
 /// The BMS requests of a create or update operation. Updates of assets and locations need `current`, the BMS
 /// record as last read, because BMS replaces them whole.
 pub fn bms_requests(

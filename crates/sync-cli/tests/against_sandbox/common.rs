@@ -59,6 +59,7 @@ pub async fn start_at(db: &Path, configure: impl FnOnce(&mut sandbox::Config)) -
             username: sandbox::BMS_API_USERNAME.into(),
             password: Secret::new(sandbox::BMS_API_PASSWORD),
             company: sandbox::BMS_TENANT.into(),
+            web: None,
         },
         itglue: ItGlueSettings {
             region: ItGlueRegion::Custom(

@@ -1,6 +1,6 @@
 //! First full sync, incremental sync, conflicts, orphans and the one-time push.
 
-use bms_itglue_core::sync::{EntityKind, FieldValue, LinkState, OrphanReason};
+use bms_itglue_core::sync::{EntityKind, FieldValue, LinkState, OrphanReason, SyncSettings};
 use bms_itglue_sync_runner::manage::{LinkFilter, links};
 use bms_itglue_sync_runner::store::load_conflicts;
 use bms_itglue_sync_runner::{RunOptions, RunReport};
@@ -162,4 +162,36 @@ async fn a_one_time_push_dry_run_shows_the_creates_and_the_likely_duplicates() {
     let wrote = report.metrics.by_route.keys().any(|route| !route.starts_with("GET ") && !route.contains("/security/"));
     assert!(!wrote, "a dry run writes nothing: {:?}", report.metrics.by_route);
     assert!(links(&store, None, LinkFilter::All).await.expect("links").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_time_push_creates_accounts_with_their_locations_and_leaves_linked_records_out() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = Memory::default();
+    let (sandbox, _) = synced(dir.path(), &store).await;
+    let push = RunOptions { one_time_push: true, ..options(true) };
+    let with_prospects = SyncSettings { account_types: vec!["Customer".into(), "Prospect".into()], ..settings() };
+    let report = sync(&sandbox, &store, &with_prospects, &push).await;
+    assert!(count(&report, EntityKind::Organization, "create-in-bms") > 0, "{}", report.summary);
+    let account_errors: Vec<&String> = report.errors.iter().filter(|e| e.contains("account")).collect();
+    assert!(account_errors.is_empty(), "{account_errors:#?}");
+
+    // Fabrikam Logistics was in IT Glue only: BMS now has it, with its IT Glue locations made inside the create.
+    let found = bms_send(&sandbox, Method::GET, "/v2/crm/accounts/summary?Filter.AccountName=Fabrikam%20Logistics", None).await;
+    let accounts = found["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(accounts.len(), 1, "{found:#}");
+    let locations: Vec<&str> =
+        accounts[0]["locations"].as_array().into_iter().flatten().filter_map(|l| l["locationName"].as_str()).collect();
+    assert!(locations.contains(&"Main Office"), "{locations:?}");
+    let linked = links(&store, Some(EntityKind::Location), LinkFilter::Enabled).await.expect("links");
+    let account_id = accounts[0]["id"].to_string();
+    let location_ids: Vec<String> =
+        accounts[0]["locations"].as_array().into_iter().flatten().map(|l| l["id"].to_string()).collect();
+    assert!(
+        linked.iter().filter(|l| location_ids.contains(&l.bms.to_string())).count() == location_ids.len(),
+        "every location of account {account_id} is linked to its IT Glue location"
+    );
+    // Happy Frog Dental was linked by the first sync: the push does not create it again.
+    let happy = bms_send(&sandbox, Method::GET, "/v2/crm/accounts/summary?Filter.AccountName=Happy%20Frog", None).await;
+    assert_eq!(happy["result"].as_array().map(Vec::len), Some(1), "{happy:#}");
 }

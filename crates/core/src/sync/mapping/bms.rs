@@ -591,6 +591,33 @@ fn location_address(r: &Location, ctx: &BmsWriteContext<'_>, mut address: Map<St
     Value::Object(address)
 }
 
+/// An `AccountLocationInputDto`.
+fn location_input(r: &Location, ctx: &BmsWriteContext<'_>) -> Value {
+    json!({
+        "locationName": r.name,
+        "isMain": r.main,
+        "isActive": true,
+        "addresses": [location_address(r, ctx, Map::new())],
+    })
+}
+
+/// The `locations` of a new account. BMS v2 creates locations only inside `POST /v2/crm/accounts` and wants at
+/// least one, so an account pushed without any gets an empty main location, as BMS's own form makes.
+pub fn account_location_inputs(locations: &[&Record], ctx: &BmsWriteContext<'_>) -> Value {
+    let inputs: Vec<Value> = locations
+        .iter()
+        .filter_map(|r| match r {
+            Record::Location(l) => Some(location_input(l, ctx)),
+            _ => None,
+        })
+        .collect();
+    if inputs.is_empty() {
+        let main = Location { name: "Main".into(), main: true, ..Location::default() };
+        return Value::Array(vec![location_input(&main, ctx)]);
+    }
+    Value::Array(inputs)
+}
+
 fn owner<'a>(account: Option<&'a BmsId>, what: &'static str) -> Result<&'a BmsId, MappingError> {
     account.ok_or(MappingError::Missing { what, field: "account" })
 }
@@ -609,20 +636,15 @@ pub fn create(record: &Record, account: Option<&BmsId>, ctx: &BmsWriteContext<'_
                 defaults.account_manager_id.ok_or(MappingError::Missing { what: "BMS defaults", field: "account manager" })?;
             body.insert("businessTypeId".into(), business.into());
             body.insert("accountManagerId".into(), manager.into());
-            // Locations follow as their own records, in sync order.
-            body.insert("locations".into(), Value::Array(Vec::new()));
+            // Filled by the shell with the locations created along (`account_location_inputs`).
+            body.insert("locations".into(), account_location_inputs(&[], ctx));
             body.insert("routeInvoiceToParent".into(), Value::Bool(false));
             let request = BmsRequest { method: Method::Post, endpoint: BmsEndpoint::Accounts, body: Value::Object(body) };
             Ok(Rendered::new(vec![request], dropped))
         }
         Record::Location(r) => {
             let account = owner(account, "new BMS location")?;
-            let body = json!({
-                "locationName": r.name,
-                "isMain": r.main,
-                "isActive": true,
-                "addresses": [location_address(r, ctx, Map::new())],
-            });
+            let body = location_input(r, ctx);
             let endpoint = BmsEndpoint::AccountLocations { account: account.clone() };
             Ok(Rendered::new(vec![BmsRequest { method: Method::Post, endpoint, body }], Vec::new()))
         }
