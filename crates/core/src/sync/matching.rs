@@ -13,11 +13,11 @@
 //! [`super::normalize::likely_duplicate`] for the warning the UI shows instead).
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::normalize::{Timestamp, fold, same_folded};
+use super::normalize::{Timestamp, fold};
 use super::records::{Record, id_order};
 
 /// One record taking part in matching: a probe looking for a partner, or a candidate.
@@ -93,35 +93,44 @@ fn key(value: Option<&str>) -> String {
     value.map(fold).unwrap_or_default()
 }
 
+/// The spec's keys of a record, folded: two records are the same thing when these are equal and the first one
+/// is [`identifiable`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Identity {
+    Organization(String),
+    Contact { first: String, last: String },
+    Configuration { name: String, kind: String },
+    Location { name: String, address: [String; 5] },
+}
+
+fn identity(record: &Record) -> Identity {
+    match record {
+        Record::Organization(o) => Identity::Organization(key(Some(&o.name))),
+        Record::Contact(c) => Identity::Contact { first: key(c.first_name.as_deref()), last: key(c.last_name.as_deref()) },
+        Record::Configuration(c) => {
+            Identity::Configuration { name: key(Some(&c.name)), kind: key(c.configuration_type.as_deref()) }
+        }
+        Record::Location(l) => Identity::Location {
+            name: key(Some(&l.name)),
+            address: [&l.address1, &l.address2, &l.city, &l.state, &l.country].map(|v| key(v.as_deref())),
+        },
+    }
+}
+
+/// Whether the record has the keys to match anything at all.
+fn identifiable(record: &Record) -> bool {
+    match record {
+        // A contact with no name at all would match every other nameless contact.
+        Record::Contact(c) => c.first_name.is_some() || c.last_name.is_some(),
+        Record::Organization(o) => !key(Some(&o.name)).is_empty(),
+        Record::Configuration(c) => !key(Some(&c.name)).is_empty(),
+        Record::Location(l) => !key(Some(&l.name)).is_empty(),
+    }
+}
+
 /// Whether two records are the same thing by the spec's keys (scope aside).
 pub fn same_identity(a: &Record, b: &Record) -> bool {
-    match (a, b) {
-        (Record::Organization(a), Record::Organization(b)) => {
-            !key(Some(&a.name)).is_empty() && key(Some(&a.name)) == key(Some(&b.name))
-        }
-        (Record::Contact(a), Record::Contact(b)) => {
-            // A contact with no name at all would match every other nameless contact.
-            let named = a.first_name.is_some() || a.last_name.is_some();
-            named
-                && same_folded(a.first_name.as_deref(), b.first_name.as_deref())
-                && same_folded(a.last_name.as_deref(), b.last_name.as_deref())
-        }
-        (Record::Configuration(a), Record::Configuration(b)) => {
-            !key(Some(&a.name)).is_empty()
-                && key(Some(&a.name)) == key(Some(&b.name))
-                && same_folded(a.configuration_type.as_deref(), b.configuration_type.as_deref())
-        }
-        (Record::Location(a), Record::Location(b)) => {
-            !key(Some(&a.name)).is_empty()
-                && key(Some(&a.name)) == key(Some(&b.name))
-                && same_folded(a.address1.as_deref(), b.address1.as_deref())
-                && same_folded(a.address2.as_deref(), b.address2.as_deref())
-                && same_folded(a.city.as_deref(), b.city.as_deref())
-                && same_folded(a.state.as_deref(), b.state.as_deref())
-                && same_folded(a.country.as_deref(), b.country.as_deref())
-        }
-        _ => false,
-    }
+    identifiable(a) && identity(a) == identity(b)
 }
 
 /// Earliest created first (unknown creation times last), then lowest id.
@@ -165,7 +174,9 @@ pub fn best_match<'a, I: AsRef<str> + Clone + 'a, S: 'a>(
     probe: &Record,
     candidates: impl IntoIterator<Item = Matchable<'a, I, S>>,
 ) -> Option<Matched<I>> {
-    let mut pool: Vec<Matchable<'a, I, S>> = candidates.into_iter().filter(|c| same_identity(probe, c.record)).collect();
+    let wanted = identifiable(probe).then(|| identity(probe));
+    let mut pool: Vec<Matchable<'a, I, S>> =
+        candidates.into_iter().filter(|c| wanted.as_ref() == Some(&identity(c.record))).collect();
     let identical = pool.len();
     let rule = match probe {
         Record::Organization(_) => MatchRule::AccountName,
@@ -201,20 +212,34 @@ pub struct Pairing<P, C> {
     pub matched: Matched<C>,
 }
 
+/// Candidates that share a scope and the spec's keys.
+type Group<'a, C, S> = Vec<Matchable<'a, C, S>>;
+
 /// Matches every probe, earliest created first, never giving one candidate to two probes. Probes without a
 /// match are left out (they become creates).
 pub fn match_all<'a, P, C, S>(probes: &[Matchable<'a, P, S>], candidates: &[Matchable<'a, C, S>]) -> Vec<Pairing<P, C>>
 where
     P: AsRef<str> + Clone + 'a,
     C: AsRef<str> + Clone + Ord + 'a,
-    S: PartialEq + 'a,
+    S: Ord + 'a,
 {
+    // Candidates grouped by scope and keys: a probe weighs only the ones it could match, not all of them. Scopes
+    // no probe looks in are left out of the groups.
+    let scopes: BTreeSet<Option<&S>> = probes.iter().filter(|p| identifiable(p.record)).map(|p| p.scope).collect();
+    let mut groups: BTreeMap<(Option<&S>, Identity), Group<'a, C, S>> = BTreeMap::new();
+    for c in candidates.iter().filter(|c| scopes.contains(&c.scope)) {
+        groups.entry((c.scope, identity(c.record))).or_default().push(*c);
+    }
     let mut order: Vec<Matchable<'a, P, S>> = probes.to_vec();
     order.sort_by(creation_order);
     let mut taken: BTreeSet<C> = BTreeSet::new();
     let mut out = Vec::new();
     for probe in order {
-        let open = candidates.iter().copied().filter(|c| c.scope == probe.scope && !taken.contains(c.id));
+        if !identifiable(probe.record) {
+            continue;
+        }
+        let Some(group) = groups.get(&(probe.scope, identity(probe.record))) else { continue };
+        let open = group.iter().copied().filter(|c| !taken.contains(c.id));
         if let Some(m) = best_match(probe.record, open) {
             taken.insert(m.id.clone());
             out.push(Pairing { probe: probe.id.clone(), matched: m });

@@ -8,7 +8,7 @@
 //! Runaway syncs and ping-pong are kept out by construction: a plan applied and planned again yields no writes
 //! (the tests check it), and a field that cannot be written is never read back as a change.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -244,6 +244,12 @@ struct MergeJob {
     organization: Option<ItgId>,
 }
 
+/// The records the listings say were deleted, for one lookup per link.
+struct Deleted<'i> {
+    bms: BTreeSet<(EntityKind, &'i BmsId)>,
+    itg: BTreeSet<(EntityKind, &'i ItgId)>,
+}
+
 /// Where a child record's account stands in this run.
 enum Owner<I> {
     NotSynced,
@@ -255,8 +261,8 @@ struct Planner<'a> {
     settings: &'a SyncSettings,
     catalog: &'a Catalog,
     now: Timestamp,
-    bms: BTreeMap<(EntityKind, BmsId), &'a BmsEntry>,
-    itg: BTreeMap<(EntityKind, ItgId), &'a ItgEntry>,
+    bms: BTreeMap<(EntityKind, &'a BmsId), &'a BmsEntry>,
+    itg: BTreeMap<(EntityKind, &'a ItgId), &'a ItgEntry>,
     bms_pairs: BTreeMap<(EntityKind, BmsId), Partner<ItgId>>,
     itg_pairs: BTreeMap<(EntityKind, ItgId), Partner<BmsId>>,
     ops: Vec<PlannedOp>,
@@ -304,15 +310,42 @@ fn creation_order<I: AsRef<str>>(a: (Option<Timestamp>, &I), b: (Option<Timestam
 
 /// Orders records so that an organization comes after its parent when both are in the list (a parent created in
 /// the same run must exist before its child refers to it). A cycle is broken at its first member.
+///
+/// Each step takes the earliest record whose parent is not waiting (or is itself), else the earliest record of
+/// all; a record becomes ready once no waiting record carries its parent's id, so the steps cost a logarithm
+/// each rather than a pass over everything still waiting.
 fn parents_first<E>(entries: Vec<E>, id: impl Fn(&E) -> String, parent: impl Fn(&E) -> Option<String>) -> Vec<E> {
-    let mut waiting: Vec<E> = entries;
-    let mut out = Vec::with_capacity(waiting.len());
-    while !waiting.is_empty() {
-        let pending: BTreeSet<String> = waiting.iter().map(&id).collect();
-        let ready = waiting.iter().position(|e| parent(e).is_none_or(|p| !pending.contains(&p) || p == id(e))).unwrap_or(0);
-        out.push(waiting.remove(ready));
+    let ids: Vec<String> = entries.iter().map(&id).collect();
+    let mut pending: HashMap<&str, usize> = HashMap::new();
+    for own in &ids {
+        *pending.entry(own.as_str()).or_default() += 1;
     }
-    out
+    let parents: Vec<Option<String>> = entries.iter().map(&parent).collect();
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut ready = BTreeSet::new();
+    for (position, (own, parent)) in ids.iter().zip(&parents).enumerate() {
+        match parent.as_deref() {
+            Some(p) if p != own.as_str() && pending.contains_key(p) => children.entry(p).or_default().push(position),
+            _ => {
+                ready.insert(position);
+            }
+        }
+    }
+    let mut waiting: BTreeSet<usize> = (0..entries.len()).collect();
+    let mut order = Vec::with_capacity(entries.len());
+    while let Some(next) = ready.pop_first().or_else(|| waiting.first().copied()) {
+        waiting.remove(&next);
+        order.push(next);
+        let own = ids[next].as_str();
+        if let Some(left) = pending.get_mut(own) {
+            *left -= 1;
+            if *left == 0 {
+                ready.extend(children.remove(own).into_iter().flatten().filter(|c| waiting.contains(c)));
+            }
+        }
+    }
+    let mut slots: Vec<Option<E>> = entries.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|position| slots[position].take()).collect()
 }
 
 fn org_parent(record: &Record) -> Option<String> {
@@ -358,8 +391,8 @@ impl<'a> Planner<'a> {
             settings,
             catalog,
             now,
-            bms: bms.iter().map(|e| ((e.kind(), e.id.clone()), e)).collect(),
-            itg: itg.iter().map(|e| ((e.kind(), e.id.clone()), e)).collect(),
+            bms: bms.iter().map(|e| ((e.kind(), &e.id), e)).collect(),
+            itg: itg.iter().map(|e| ((e.kind(), &e.id), e)).collect(),
             bms_pairs: BTreeMap::new(),
             itg_pairs: BTreeMap::new(),
             ops: Vec::new(),
@@ -450,7 +483,7 @@ impl<'a> Planner<'a> {
         let mut record = entry.record.clone();
         if let Record::Configuration(c) = &mut record
             && let Some(RecordRef::Bms(contact)) = &c.contact
-            && let Some(owner) = self.bms.get(&(EntityKind::Contact, contact.clone()))
+            && let Some(owner) = self.bms.get(&(EntityKind::Contact, contact))
             && owner.account != entry.account
         {
             c.contact = None;
@@ -513,7 +546,7 @@ impl<'a> Planner<'a> {
         if let Record::Configuration(c) = record
             && let Some(account) = account
             && let Some(contact) = c.contact.as_ref().and_then(|r| bms_id_of(EntityKind::Contact, r, self))
-            && let Some(owner) = self.bms.get(&(EntityKind::Contact, contact))
+            && let Some(owner) = self.bms.get(&(EntityKind::Contact, &contact))
             && owner.account.as_ref() != Some(account)
         {
             out.insert(Field::Contact, "the contact belongs to another account".to_owned());
@@ -540,13 +573,17 @@ impl<'a> Planner<'a> {
     }
 
     fn run(&mut self, links: &LinkTable, inputs: &PlanInputs<'_>) {
+        let deleted = Deleted {
+            bms: inputs.bms.deleted.iter().map(|(k, id)| (*k, id)).collect(),
+            itg: inputs.itglue.deleted.iter().map(|(k, id)| (*k, id)).collect(),
+        };
         for kind in EntityKind::SYNC_ORDER {
             if !self.settings.kind_enabled(kind) {
                 continue;
             }
             let mut merges = Vec::new();
             for link in links.iter().filter(|l| l.kind == kind) {
-                self.existing_link(link, inputs, &mut merges);
+                self.existing_link(link, inputs, &deleted, &mut merges);
             }
             self.match_and_create(kind, &mut merges);
             // Pushes come before merges: a merged organization may take a parent that is pushed in this run.
@@ -559,17 +596,22 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn existing_link(&mut self, link: &super::links::Link, inputs: &PlanInputs<'_>, merges: &mut Vec<MergeJob>) {
+    fn existing_link(
+        &mut self,
+        link: &super::links::Link,
+        inputs: &PlanInputs<'_>,
+        deleted: &Deleted<'_>,
+        merges: &mut Vec<MergeJob>,
+    ) {
         let kind = link.kind;
         let enabled = link.state == LinkState::Enabled;
         if link.state == LinkState::Disconnected {
             return;
         }
-        let bms_entry = self.bms.get(&(kind, link.bms.clone())).copied();
-        let deleted = inputs.bms.deleted.iter().any(|(k, id)| *k == kind && id == &link.bms)
-            || (inputs.bms.complete && bms_entry.is_none());
+        let bms_entry = self.bms.get(&(kind, &link.bms)).copied();
+        let bms_deleted = deleted.bms.contains(&(kind, &link.bms)) || (inputs.bms.complete && bms_entry.is_none());
         let (b, i) = (Some(&link.bms), Some(&link.itg));
-        if deleted {
+        if bms_deleted {
             if enabled {
                 let reason =
                     format!("the {} was deleted in Kaseya BMS; the IT Glue {} is kept", kind.bms_noun(), kind.itglue_noun());
@@ -599,9 +641,8 @@ impl<'a> Planner<'a> {
         } else if !enabled {
             return;
         }
-        let itg_entry = self.itg.get(&(kind, link.itg.clone())).copied();
-        let itg_deleted = inputs.itglue.deleted.iter().any(|(k, id)| *k == kind && id == &link.itg)
-            || (inputs.itglue.complete && itg_entry.is_none());
+        let itg_entry = self.itg.get(&(kind, &link.itg)).copied();
+        let itg_deleted = deleted.itg.contains(&(kind, &link.itg)) || (inputs.itglue.complete && itg_entry.is_none());
         if itg_deleted {
             let reason =
                 format!("the IT Glue {} was deleted; the {} is matched or created again", kind.itglue_noun(), kind.bms_noun());
@@ -629,7 +670,7 @@ impl<'a> Planner<'a> {
         let mut probes: Vec<&'a BmsEntry> = self
             .bms
             .iter()
-            .filter(|((k, id), _)| *k == kind && !self.bms_pairs.contains_key(&(kind, id.clone())))
+            .filter(|((k, id), _)| *k == kind && !self.bms_pairs.contains_key(&(kind, (*id).clone())))
             .map(|(_, e)| *e)
             .filter(|e| self.bms_in_scope(e))
             .collect();
@@ -637,7 +678,7 @@ impl<'a> Planner<'a> {
         let candidates: Vec<&'a ItgEntry> = self
             .itg
             .iter()
-            .filter(|((k, id), _)| *k == kind && !self.itg_pairs.contains_key(&(kind, id.clone())))
+            .filter(|((k, id), _)| *k == kind && !self.itg_pairs.contains_key(&(kind, (*id).clone())))
             .map(|(_, e)| *e)
             .collect();
         // Children of an account created in this run have nothing to match: its organization is new.
@@ -661,8 +702,8 @@ impl<'a> Planner<'a> {
         let mut matched = Vec::new();
         for pairing in match_all(&matchable, &pool) {
             let (Some(b), Some(i)) = (
-                self.bms.get(&(kind, pairing.probe.clone())).copied(),
-                self.itg.get(&(kind, pairing.matched.id.clone())).copied(),
+                self.bms.get(&(kind, &pairing.probe)).copied(),
+                self.itg.get(&(kind, &pairing.matched.id)).copied(),
             ) else {
                 continue;
             };
@@ -846,7 +887,7 @@ impl<'a> Planner<'a> {
         let entries: Vec<&'a ItgEntry> = self
             .itg
             .iter()
-            .filter(|((k, id), _)| *k == kind && !self.itg_pairs.contains_key(&(kind, id.clone())))
+            .filter(|((k, id), _)| *k == kind && !self.itg_pairs.contains_key(&(kind, (*id).clone())))
             .map(|(_, e)| *e)
             .collect();
         for entry in parents_first(entries, |e| e.id.to_string(), |e| org_parent(&e.record)) {
@@ -981,7 +1022,7 @@ impl<'a> Planner<'a> {
             .bms
             .iter()
             .filter(|((k, id), e)| {
-                *k == kind && !self.bms_pairs.contains_key(&(kind, id.clone())) && e.account.as_ref() == account
+                *k == kind && !self.bms_pairs.contains_key(&(kind, (*id).clone())) && e.account.as_ref() == account
             })
             .map(|(_, e)| Matchable::<'_, BmsId, BmsId> { id: &e.id, scope: None, created: e.created_on, record: &e.record });
         best_match(record, pool).map(|m| m.id)
@@ -1087,4 +1128,46 @@ pub fn plan_one_time_push(itglue: &[ItgEntry], bms: &[BmsEntry], settings: &Sync
         }
     }
     Plan { ops: planner.ops }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The ordering rule as first written, one full pass per step: what the indexed version must reproduce.
+    fn parents_first_by_passes(entries: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
+        let mut waiting = entries;
+        let mut out = Vec::new();
+        while !waiting.is_empty() {
+            let pending: BTreeSet<String> = waiting.iter().map(|e| e.0.clone()).collect();
+            let ready =
+                waiting.iter().position(|e| e.1.as_ref().is_none_or(|p| !pending.contains(p) || *p == e.0)).unwrap_or(0);
+            out.push(waiting.remove(ready));
+        }
+        out
+    }
+
+    #[test]
+    fn a_parent_comes_before_its_children_and_a_cycle_is_broken_at_its_first_member() {
+        let e = |id: &str, parent: Option<&str>| (id.to_owned(), parent.map(str::to_owned));
+        let entries = vec![e("c", Some("b")), e("b", Some("a")), e("x", Some("y")), e("y", Some("x")), e("a", None)];
+        let ordered: Vec<String> =
+            parents_first(entries, |e| e.0.clone(), |e| e.1.clone()).into_iter().map(|e| e.0).collect();
+        assert_eq!(ordered, ["a", "b", "c", "x", "y"]);
+    }
+
+    proptest! {
+        #[test]
+        fn parents_first_keeps_the_order_of_one_pass_per_step(
+            raw in prop::collection::vec((0u8..12, proptest::option::of(0u8..14)), 0..40)
+        ) {
+            let entries: Vec<(String, Option<String>)> =
+                raw.into_iter().map(|(id, parent)| (id.to_string(), parent.map(|p| p.to_string()))).collect();
+            prop_assert_eq!(
+                parents_first(entries.clone(), |e| e.0.clone(), |e| e.1.clone()),
+                parents_first_by_passes(entries)
+            );
+        }
+    }
 }
