@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use bms_itglue_core::sync::journal::JournalEntry;
-use bms_itglue_core::sync::{Conflict, Cursor, EntityKind, Journal, LinkTable, OpId, OpState};
+use bms_itglue_core::sync::normalize::Timestamp;
+use bms_itglue_core::sync::{Conflict, Cursor, EntityKind, Journal, LinkTable, OpId, OpState, PlannedOp};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +149,27 @@ struct StoredPlan {
     open: Option<Journal>,
 }
 
+/// A new run's journal as [`StoredPlan`] stores it, with every operation pending, borrowed from the journal
+/// rather than copied: the plan of a large first sync is hundreds of megabytes in memory.
+#[derive(Serialize)]
+struct PendingPlan<'a> {
+    open: PendingJournal<'a>,
+}
+
+#[derive(Serialize)]
+struct PendingJournal<'a> {
+    run_id: &'a str,
+    started_at: Timestamp,
+    cursors: &'a BTreeMap<EntityKind, Cursor>,
+    entries: Vec<PendingEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct PendingEntry<'a> {
+    op: &'a PlannedOp,
+    state: OpState,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredStates {
     run_id: String,
@@ -160,11 +182,13 @@ fn chunk_key(chunk: usize) -> String {
 
 /// Writes a new run's journal: the plan once, with every operation pending.
 pub async fn open_journal<S: StateStore>(store: &S, journal: &Journal) -> Result<(), StateError> {
-    let mut pending = journal.clone();
-    for entry in &mut pending.entries {
-        entry.state = OpState::Pending;
-    }
-    save_json(store, JOURNAL_PLAN, &StoredPlan { open: Some(pending) }).await
+    let open = PendingJournal {
+        run_id: &journal.run_id,
+        started_at: journal.started_at,
+        cursors: &journal.cursors,
+        entries: journal.entries.iter().map(|e| PendingEntry { op: &e.op, state: OpState::Pending }).collect(),
+    };
+    save_json(store, JOURNAL_PLAN, &PendingPlan { open }).await
 }
 
 /// Records the state of the operation at `index` (and its neighbours in the same chunk).
@@ -203,4 +227,75 @@ pub async fn load_open_journal<S: StateStore>(store: &S) -> Result<Option<Journa
 /// Closes the open run: the next start finds no journal to resume.
 pub async fn close_journal<S: StateStore>(store: &S) -> Result<(), StateError> {
     save_json(store, JOURNAL_PLAN, &StoredPlan { open: None }).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use bms_itglue_core::sync::records::Organization;
+    use bms_itglue_core::sync::{BmsId, OpKind, Plan, Record};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Memory(RefCell<BTreeMap<String, String>>);
+
+    impl StateStore for Memory {
+        async fn load(&self, key: &str) -> Result<Option<String>, StoreError> {
+            Ok(self.0.borrow().get(key).cloned())
+        }
+        async fn save(&self, key: &str, value: &str) -> Result<(), StoreError> {
+            self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+            Ok(())
+        }
+    }
+
+    fn journal(ops: usize) -> Journal {
+        let plan = Plan {
+            ops: (0..ops)
+                .map(|n| PlannedOp {
+                    id: serde_json::from_value(serde_json::json!(format!("op-{n}"))).unwrap(),
+                    entity: EntityKind::Organization,
+                    op: OpKind::CreateInItGlue {
+                        record: Record::Organization(Organization { name: format!("Org {n}"), ..Organization::default() }),
+                    },
+                    bms: Some(BmsId::new(n.to_string())),
+                    itg: None,
+                    account: None,
+                    organization: None,
+                    depends_on: Vec::new(),
+                    reason: format!("reason {n}"),
+                    warnings: Vec::new(),
+                })
+                .collect(),
+        };
+        let cursors = BTreeMap::from([(EntityKind::Organization, Cursor::default())]);
+        Journal::new("run-7", plan, cursors, Timestamp::from_unix_millis(42))
+    }
+
+    #[test]
+    fn an_opened_journal_loads_back_pending_with_the_states_recorded_since() {
+        pollster::block_on(async {
+            let store = Memory::default();
+            let mut journal = journal(CHUNK + 3);
+            let first = journal.entries[0].op.id.clone();
+            journal.start(&first).unwrap();
+            // Opening stores every operation as pending, whatever the journal in hand says.
+            open_journal(&store, &journal).await.unwrap();
+            let mut expected = journal.clone();
+            expected.entries[0].state = OpState::Pending;
+            assert_eq!(load_open_journal(&store).await.unwrap(), Some(expected));
+
+            let last = journal.entries[CHUNK + 2].op.id.clone();
+            journal.start(&last).unwrap();
+            save_all_states(&store, &journal).await.unwrap();
+            let loaded = load_open_journal(&store).await.unwrap().unwrap();
+            assert_eq!(loaded, journal);
+            assert_eq!(loaded.state(&last), Some(&OpState::Started { attempts: 1 }));
+
+            close_journal(&store).await.unwrap();
+            assert_eq!(load_open_journal(&store).await.unwrap(), None);
+        });
+    }
 }

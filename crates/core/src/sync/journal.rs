@@ -7,7 +7,7 @@
 //! [`OpKind::RecheckThenCreate`]: look for it by the matching rules, create only if absent. No kill point can then
 //! produce a duplicate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -29,9 +29,13 @@ pub struct Cursor {
 
 impl Cursor {
     /// The watermarks after reading `bms` and `itg`: the latest time seen on each side, never moving back.
-    pub fn advanced(self, bms: &[BmsEntry], itg: &[ItgEntry]) -> Cursor {
-        let latest_bms = bms.iter().filter_map(|e| e.modified_on).max();
-        let latest_itg = itg.iter().filter_map(|e| e.updated_at).max();
+    pub fn advanced<'e>(
+        self,
+        bms: impl IntoIterator<Item = &'e BmsEntry>,
+        itg: impl IntoIterator<Item = &'e ItgEntry>,
+    ) -> Cursor {
+        let latest_bms = bms.into_iter().filter_map(|e| e.modified_on).max();
+        let latest_itg = itg.into_iter().filter_map(|e| e.updated_at).max();
         Cursor { bms_modified_on: self.bms_modified_on.max(latest_bms), itg_updated_at: self.itg_updated_at.max(latest_itg) }
     }
 }
@@ -79,6 +83,7 @@ pub enum JournalError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredJournal")]
 pub struct Journal {
     pub run_id: String,
     pub started_at: Timestamp,
@@ -86,24 +91,62 @@ pub struct Journal {
     /// done, so a half-finished run is read again.
     pub cursors: BTreeMap<EntityKind, Cursor>,
     pub entries: Vec<JournalEntry>,
+    /// Where each operation sits in `entries`: a run of tens of thousands of operations looks one up per step.
+    /// Rebuilt on load, so it is never stored.
+    #[serde(skip_serializing)]
+    positions: HashMap<OpId, usize>,
+}
+
+/// A journal as stored: everything but the positions.
+#[derive(Deserialize)]
+struct StoredJournal {
+    run_id: String,
+    started_at: Timestamp,
+    cursors: BTreeMap<EntityKind, Cursor>,
+    entries: Vec<JournalEntry>,
+}
+
+impl From<StoredJournal> for Journal {
+    fn from(stored: StoredJournal) -> Self {
+        Journal::with_entries(stored.run_id, stored.started_at, stored.cursors, stored.entries)
+    }
 }
 
 impl Journal {
     pub fn new(run_id: impl Into<String>, plan: Plan, cursors: BTreeMap<EntityKind, Cursor>, now: Timestamp) -> Self {
-        Journal {
-            run_id: run_id.into(),
-            started_at: now,
-            cursors,
-            entries: plan.ops.into_iter().map(|op| JournalEntry { op, state: OpState::Pending }).collect(),
+        let entries = plan.ops.into_iter().map(|op| JournalEntry { op, state: OpState::Pending }).collect();
+        Journal::with_entries(run_id.into(), now, cursors, entries)
+    }
+
+    fn with_entries(
+        run_id: String,
+        started_at: Timestamp,
+        cursors: BTreeMap<EntityKind, Cursor>,
+        entries: Vec<JournalEntry>,
+    ) -> Self {
+        let mut positions = HashMap::with_capacity(entries.len());
+        for (position, entry) in entries.iter().enumerate() {
+            positions.entry(entry.op.id.clone()).or_insert(position);
         }
+        Journal { run_id, started_at, cursors, entries, positions }
+    }
+
+    /// The first entry of `op`. `entries` is public, so a position that no longer fits falls back to a scan.
+    fn position(&self, op: &OpId) -> Option<usize> {
+        self.positions
+            .get(op)
+            .copied()
+            .filter(|&at| self.entries.get(at).is_some_and(|e| &e.op.id == op))
+            .or_else(|| self.entries.iter().position(|e| &e.op.id == op))
     }
 
     fn entry_mut(&mut self, op: &OpId) -> Result<&mut JournalEntry, JournalError> {
-        self.entries.iter_mut().find(|e| &e.op.id == op).ok_or_else(|| JournalError::UnknownOp(op.clone()))
+        let at = self.position(op).ok_or_else(|| JournalError::UnknownOp(op.clone()))?;
+        Ok(&mut self.entries[at])
     }
 
     pub fn state(&self, op: &OpId) -> Option<&OpState> {
-        self.entries.iter().find(|e| &e.op.id == op).map(|e| &e.state)
+        self.position(op).map(|at| &self.entries[at].state)
     }
 
     /// Records that the operation is about to be sent. Allowed again after a failure or an unknown outcome.
