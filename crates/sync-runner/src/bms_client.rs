@@ -25,11 +25,18 @@ const CONTACTS: &str = "/v2/crm/contacts/summary";
 const ASSETS: &str = "/v2/servicedesk/hardwareasset/searchselect";
 const LISTING_ATTEMPTS: u32 = 3;
 
-/// Rows of a paged listing, and whether their number matched `totalRecords` (when BMS sends it).
-#[derive(Debug, Default)]
-pub struct Listed {
-    pub rows: Vec<Value>,
+/// Rows of a paged listing (as read by the caller, or as sent), and whether their number matched
+/// `totalRecords` (when BMS sends it).
+#[derive(Debug)]
+pub struct Listed<R = Value> {
+    pub rows: Vec<R>,
     pub verified: bool,
+}
+
+impl<R> Default for Listed<R> {
+    fn default() -> Self {
+        Listed { rows: Vec::new(), verified: false }
+    }
 }
 
 /// How a call is repeated: creates and list "add" operations at most once; pages as the retry policy says (a
@@ -51,15 +58,21 @@ pub struct BmsClient<'s, T, C> {
 /// The `result` of an envelope, or the service's refusal. A bare DTO (some `summary/{id}` routes answer without
 /// the envelope) is its own result.
 fn read_envelope(what: &str, body: &str) -> Result<Value, ApiError> {
+    read_listing_envelope(what, body).map(|(result, _)| result)
+}
+
+/// [`read_envelope`] and the `totalRecords` beside `result`, from one parse of the body.
+fn read_listing_envelope(what: &str, body: &str) -> Result<(Value, Option<u64>), ApiError> {
     let malformed = |detail: String| ApiError::Malformed { service: SERVICE, what: what.to_owned(), detail };
-    let doc: Value = serde_json::from_str(body).map_err(|e| malformed(e.to_string()))?;
+    let mut doc: Value = serde_json::from_str(body).map_err(|e| malformed(e.to_string()))?;
+    let total = doc.get("totalRecords").and_then(Value::as_u64);
     match doc.get("success").and_then(Value::as_bool) {
-        Some(true) => Ok(doc.get("result").cloned().unwrap_or(Value::Null)),
+        Some(true) => Ok((doc.get_mut("result").map(Value::take).unwrap_or(Value::Null), total)),
         Some(false) => {
             let message = doc.pointer("/error/message").and_then(Value::as_str).unwrap_or("refused without a message");
             Err(ApiError::Refused { what: what.to_owned(), message: message.to_owned() })
         }
-        None if doc.is_object() && doc.get("id").is_some() => Ok(doc),
+        None if doc.is_object() && doc.get("id").is_some() => Ok((doc, total)),
         None => Err(malformed("no envelope".into())),
     }
 }
@@ -246,9 +259,15 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
 
     /// Every row of a paged listing, to the first short page, read again when `totalRecords` disagrees.
     async fn list(&self, path: &str, query: &str) -> Result<Listed, ApiError> {
+        self.list_read(path, query, |row| row).await
+    }
+
+    /// [`Self::list`], each row handed to `read` as its page arrives: a listing of tens of thousands of rows is
+    /// kept in the caller's form, not as JSON.
+    async fn list_read<R>(&self, path: &str, query: &str, mut read: impl FnMut(Value) -> R) -> Result<Listed<R>, ApiError> {
         let mut listed = Listed::default();
         for _ in 0..LISTING_ATTEMPTS {
-            listed = self.list_once(path, query).await?;
+            listed = self.list_once(path, query, &mut read).await?;
             if listed.verified {
                 break;
             }
@@ -256,9 +275,14 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
         Ok(listed)
     }
 
-    async fn list_once(&self, path: &str, query: &str) -> Result<Listed, ApiError> {
+    async fn list_once<R>(
+        &self,
+        path: &str,
+        query: &str,
+        read: &mut impl FnMut(Value) -> R,
+    ) -> Result<Listed<R>, ApiError> {
         let (mut size, mut offset) = (PAGE_SIZES[0], 0usize);
-        let mut rows: Vec<Value> = Vec::new();
+        let mut rows: Vec<R> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let mut total = None;
         loop {
@@ -275,7 +299,7 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
             let short = page.0.len() < size as usize;
             for row in page.0 {
                 if seen.insert(id_of(&row).map(|id| id.to_string()).unwrap_or_default()) {
-                    rows.push(row);
+                    rows.push(read(row));
                 }
             }
             if short {
@@ -296,11 +320,8 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
                 Ok(response) => response,
                 Err(e) => return Err(Self::call_error(route, e)),
             };
-            let total = serde_json::from_str::<Value>(&response.body)
-                .ok()
-                .and_then(|doc| doc.get("totalRecords").and_then(Value::as_u64));
-            match read_envelope(route, &response.body) {
-                Ok(Value::Array(rows)) => return Ok((rows, total)),
+            match read_listing_envelope(route, &response.body) {
+                Ok((Value::Array(rows), total)) => return Ok((rows, total)),
                 Ok(_) => {
                     last = Some(ApiError::Malformed {
                         service: SERVICE,
@@ -321,12 +342,30 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
 
     /// Accounts (with their locations) modified at or after `since`, or all of them.
     pub async fn accounts(&self, since: Option<Timestamp>) -> Result<Listed, ApiError> {
-        self.list(ACCOUNTS, &format!("{}Sort=Id&", Self::modified_filter(since))).await
+        self.read_accounts(since, |row| row).await
+    }
+
+    /// [`Self::accounts`], each row as `read` makes it.
+    pub async fn read_accounts<R>(
+        &self,
+        since: Option<Timestamp>,
+        read: impl FnMut(Value) -> R,
+    ) -> Result<Listed<R>, ApiError> {
+        self.list_read(ACCOUNTS, &format!("{}Sort=Id&", Self::modified_filter(since)), read).await
     }
 
     /// Contacts modified at or after `since`, or all of them.
     pub async fn contacts(&self, since: Option<Timestamp>) -> Result<Listed, ApiError> {
-        self.list(CONTACTS, &Self::modified_filter(since)).await
+        self.read_contacts(since, |row| row).await
+    }
+
+    /// [`Self::contacts`], each row as `read` makes it.
+    pub async fn read_contacts<R>(
+        &self,
+        since: Option<Timestamp>,
+        read: impl FnMut(Value) -> R,
+    ) -> Result<Listed<R>, ApiError> {
+        self.list_read(CONTACTS, &Self::modified_filter(since), read).await
     }
 
     /// The contacts of one account, for re-checks before a create.
@@ -341,7 +380,12 @@ impl<'s, T: Transport, C: Clock> BmsClient<'s, T, C> {
 
     /// The summary row of every hardware asset (no filter on modification exists, so always all of them).
     pub async fn asset_summaries(&self) -> Result<Listed, ApiError> {
-        self.list(ASSETS, "").await
+        self.read_asset_summaries(|row| row).await
+    }
+
+    /// [`Self::asset_summaries`], each row as `read` makes it.
+    pub async fn read_asset_summaries<R>(&self, read: impl FnMut(Value) -> R) -> Result<Listed<R>, ApiError> {
+        self.list_read(ASSETS, "", read).await
     }
 
     /// The summary rows of one account's assets, for re-checks before a create.

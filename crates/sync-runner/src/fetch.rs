@@ -116,10 +116,10 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
                 self.fetch_itglue(plan, &mut out).await?;
                 self.fetch_partners(&mut out).await?;
                 for kind in EntityKind::SYNC_ORDER {
-                    let bms: Vec<BmsEntry> = out.bms.iter().filter(|e| e.kind() == kind).cloned().collect();
-                    let itg: Vec<ItgEntry> = out.itg.iter().filter(|e| e.kind() == kind).cloned().collect();
+                    let bms = out.bms.iter().filter(|e| e.kind() == kind);
+                    let itg = out.itg.iter().filter(|e| e.kind() == kind);
                     let cursor = out.cursors.get(&kind).copied().unwrap_or_default();
-                    out.cursors.insert(kind, cursor.advanced(&bms, &itg));
+                    out.cursors.insert(kind, cursor.advanced(bms, itg));
                 }
             }
         }
@@ -131,20 +131,27 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
     }
 
     async fn fetch_bms(&self, plan: &FetchPlan<'_>, out: &mut Fetched) -> Result<(), ApiError> {
-        let accounts = self.bms.accounts(since(Self::cursor(plan, EntityKind::Organization).bms_modified_on)).await?;
+        let catalog = &out.catalog;
+        let accounts = self
+            .bms
+            .read_accounts(since(Self::cursor(plan, EntityKind::Organization).bms_modified_on), |row| {
+                (row_id(&row), bms_map::account(&row, catalog), bms_map::account_locations(&row, catalog))
+            })
+            .await?;
         let whole = Self::cursor(plan, EntityKind::Organization).bms_modified_on.is_none() && accounts.verified;
+        let rows = accounts.rows.len();
         let mut present_accounts = BTreeSet::new();
         let mut present_locations = BTreeSet::new();
-        for row in &accounts.rows {
+        for (id, account, locations) in accounts.rows {
             // An account that cannot be read is still there: it must not count as deleted.
-            present_accounts.extend(row_id(row));
-            match bms_map::account(row, &out.catalog) {
+            present_accounts.extend(id);
+            match account {
                 Ok(entry) => out.bms.push(entry),
                 Err(e) => {
                     self.warn(plan.now_ms, Some(EntityKind::Organization), format!("a BMS account is left out: {e}"))
                 }
             }
-            match bms_map::account_locations(row, &out.catalog) {
+            match locations {
                 Ok(locations) => {
                     present_locations.extend(locations.iter().map(|l| l.id.clone()));
                     out.bms.extend(locations);
@@ -154,8 +161,8 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
                 }
             }
         }
-        self.listed(EntityKind::Organization, accounts.rows.len() as u64, accounts.rows.len() as u64);
-        out.note_listing(accounts.rows.len());
+        self.listed(EntityKind::Organization, rows as u64, rows as u64);
+        out.note_listing(rows);
         if whole {
             self.deleted_bms(EntityKind::Organization, &present_accounts, out);
             self.deleted_bms(EntityKind::Location, &present_locations, out);
@@ -164,19 +171,22 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
         }
         if self.settings.contacts {
             let contact_since = Self::cursor(plan, EntityKind::Contact).bms_modified_on;
-            let contacts = self.bms.contacts(since(contact_since)).await?;
+            let catalog = &out.catalog;
+            let contacts =
+                self.bms.read_contacts(since(contact_since), |row| (row_id(&row), bms_map::contact(&row, catalog))).await?;
+            let rows = contacts.rows.len();
             let mut present = BTreeSet::new();
-            for row in &contacts.rows {
-                present.extend(row_id(row));
-                match bms_map::contact(row, &out.catalog) {
+            for (id, contact) in contacts.rows {
+                present.extend(id);
+                match contact {
                     Ok(entry) => out.bms.push(entry),
                     Err(e) => {
                         self.warn(plan.now_ms, Some(EntityKind::Contact), format!("a BMS contact is left out: {e}"))
                     }
                 }
             }
-            self.listed(EntityKind::Contact, contacts.rows.len() as u64, contacts.rows.len() as u64);
-            out.note_listing(contacts.rows.len());
+            self.listed(EntityKind::Contact, rows as u64, rows as u64);
+            out.note_listing(rows);
             if contact_since.is_none() && contacts.verified {
                 self.deleted_bms(EntityKind::Contact, &present, out);
                 out.whole.insert((Side::Bms, EntityKind::Contact));
@@ -205,7 +215,13 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
     /// linked with a changed summary, or next in the refresh rotation. On a full pass, linked assets not read are
     /// stood in for by their link's base.
     async fn fetch_assets(&self, plan: &FetchPlan<'_>, out: &mut Fetched) -> Result<(), ApiError> {
-        let summaries = self.bms.asset_summaries().await?;
+        let catalog = &out.catalog;
+        let summaries = self
+            .bms
+            .read_asset_summaries(|row| {
+                (row_id(&row), bms_map::asset(&summary_as_asset(&row), catalog).ok(), summary_fingerprint(&row))
+            })
+            .await?;
         out.note_listing(summaries.rows.len());
         let listed_accounts: BTreeMap<BmsId, &BmsEntry> =
             out.bms.iter().filter(|e| e.kind() == EntityKind::Organization).map(|e| (e.id.clone(), e)).collect();
@@ -214,10 +230,9 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
         let mut rotation: Vec<(u64, BmsEntry, String)> = Vec::new();
         let mut stand_ins = Vec::new();
         let mut index = AssetIndex::new();
-        for row in &summaries.rows {
-            present.extend(row_id(row));
-            let Ok(summary) = bms_map::asset(&summary_as_asset(row), &out.catalog) else { continue };
-            let fingerprint = summary_fingerprint(row);
+        for (id, summary, fingerprint) in summaries.rows {
+            present.extend(id);
+            let Some(summary) = summary else { continue };
             let seen = out.asset_index.get(summary.id.as_str());
             if let Some(seen) = seen {
                 index.insert(summary.id.to_string(), seen.clone());
@@ -305,22 +320,26 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
                 continue;
             }
             let cursor = since(Self::cursor(plan, kind).itg_updated_at);
+            let (catalog, links) = (&out.catalog, self.links);
+            let read = |resource: Value| {
+                let id = resource.get("id").and_then(Value::as_str).map(ItgId::new);
+                (id, itg_map::entry(&resource, &[], catalog, links))
+            };
             let (resources, whole) = match (kind, cursor) {
                 (_, None) => {
-                    let listed = self.itg.list_kind(kind).await?;
+                    let listed = self.itg.read_kind(kind, read).await?;
                     (listed.resources, listed.verified)
                 }
                 (EntityKind::Organization, Some(since)) => {
-                    (self.itg.organizations_changed_since(since, now).await?, false)
+                    (self.itg.organizations_changed_since(since, now).await?.into_iter().map(read).collect(), false)
                 }
-                (_, Some(since)) => (self.itg.list_changed_since(kind, since).await?, false),
+                (_, Some(since)) => (self.itg.list_changed_since(kind, since).await?.into_iter().map(read).collect(), false),
             };
+            let rows = resources.len();
             let mut present = BTreeSet::new();
-            for resource in &resources {
-                if let Some(id) = resource.get("id").and_then(Value::as_str) {
-                    present.insert(ItgId::new(id));
-                }
-                match itg_map::entry(resource, &[], &out.catalog, self.links) {
+            for (id, entry) in resources {
+                present.extend(id);
+                match entry {
                     Ok(entry) => out.itg.push(entry),
                     Err(e) => self.warn(
                         plan.now_ms,
@@ -329,8 +348,8 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
                     ),
                 }
             }
-            self.listed(kind, resources.len() as u64, resources.len() as u64);
-            out.note_listing(resources.len());
+            self.listed(kind, rows as u64, rows as u64);
+            out.note_listing(rows);
             if whole {
                 out.itg_deleted.extend(
                     enabled_links(self.links, kind)
@@ -346,16 +365,24 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
     /// The IT Glue partners of changed BMS records that IT Glue's own listing did not bring: whether IT Glue
     /// lets a field be written depends on the partner's PSA state, which only the partner tells.
     async fn fetch_partners(&self, out: &mut Fetched) -> Result<(), ApiError> {
-        let listed: BTreeSet<(EntityKind, ItgId)> = out.itg.iter().map(|e| (e.kind(), e.id.clone())).collect();
-        for kind in EntityKind::SYNC_ORDER {
-            let missing: Vec<ItgId> = out
-                .bms
-                .iter()
-                .filter(|e| e.kind() == kind)
-                .filter_map(|e| self.links.get(kind, &e.id))
-                .filter(|l| l.state != LinkState::Disconnected && !listed.contains(&(kind, l.itg.clone())))
-                .map(|l| l.itg.clone())
-                .collect();
+        let missing: Vec<(EntityKind, Vec<ItgId>)> = {
+            let listed: BTreeSet<(EntityKind, &ItgId)> = out.itg.iter().map(|e| (e.kind(), &e.id)).collect();
+            EntityKind::SYNC_ORDER
+                .into_iter()
+                .map(|kind| {
+                    let ids = out
+                        .bms
+                        .iter()
+                        .filter(|e| e.kind() == kind)
+                        .filter_map(|e| self.links.get(kind, &e.id))
+                        .filter(|l| l.state != LinkState::Disconnected && !listed.contains(&(kind, &l.itg)))
+                        .map(|l| l.itg.clone())
+                        .collect();
+                    (kind, ids)
+                })
+                .collect()
+        };
+        for (kind, missing) in missing {
             if missing.is_empty() {
                 continue;
             }

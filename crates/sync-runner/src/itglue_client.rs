@@ -36,11 +36,18 @@ pub fn plural(kind: EntityKind) -> &'static str {
     }
 }
 
-/// Resources of a listing, and whether their number matched the service's `total-count`.
-#[derive(Debug, Default)]
-pub struct Listed {
-    pub resources: Vec<Value>,
+/// Resources of a listing (as read by the caller, or as sent), and whether their number matched the service's
+/// `total-count`.
+#[derive(Debug)]
+pub struct Listed<R = Value> {
+    pub resources: Vec<R>,
     pub verified: bool,
+}
+
+impl<R> Default for Listed<R> {
+    fn default() -> Self {
+        Listed { resources: Vec::new(), verified: false }
+    }
 }
 
 struct PageDoc {
@@ -69,11 +76,11 @@ fn updated_at(resource: &Value) -> Option<Timestamp> {
 }
 
 fn read_page(body: &str) -> Result<PageDoc, String> {
-    let doc: Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
-    let data = doc.get("data").and_then(Value::as_array).cloned().ok_or("no data list")?;
+    let mut doc: Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
     let next_page = doc.pointer("/meta/next-page").is_some_and(|v| !v.is_null());
     let next_link = doc.pointer("/links/next").is_some_and(|v| !v.is_null());
     let total = doc.pointer("/meta/total-count").and_then(Value::as_u64);
+    let Some(Value::Array(data)) = doc.get_mut("data").map(Value::take) else { return Err("no data list".into()) };
     Ok(PageDoc { data, has_next: next_page || next_link, total })
 }
 
@@ -140,9 +147,21 @@ impl<'s, T: Transport, C: Clock> ItGlueClient<'s, T, C> {
     /// Every resource at `path` (filters in `query`, each ending with `&`), in id order, to the last page; read
     /// again when the count disagrees with `total-count` (records added or removed while paging).
     pub async fn list_all(&self, path: &str, query: &str, route: &str) -> Result<Listed, ApiError> {
+        self.read_all(path, query, route, |resource| resource).await
+    }
+
+    /// [`Self::list_all`], each resource handed to `read` as its page arrives: a listing of tens of thousands
+    /// of resources is kept in the caller's form, not as JSON.
+    async fn read_all<R>(
+        &self,
+        path: &str,
+        query: &str,
+        route: &str,
+        mut read: impl FnMut(Value) -> R,
+    ) -> Result<Listed<R>, ApiError> {
         let mut listed = Listed::default();
         for _ in 0..LISTING_ATTEMPTS {
-            listed = self.list_once(path, &format!("{query}sort=id&"), route).await?;
+            listed = self.list_once(path, &format!("{query}sort=id&"), route, &mut read).await?;
             if listed.verified {
                 break;
             }
@@ -150,7 +169,13 @@ impl<'s, T: Transport, C: Clock> ItGlueClient<'s, T, C> {
         Ok(listed)
     }
 
-    async fn list_once(&self, path: &str, query: &str, route: &str) -> Result<Listed, ApiError> {
+    async fn list_once<R>(
+        &self,
+        path: &str,
+        query: &str,
+        route: &str,
+        read: &mut impl FnMut(Value) -> R,
+    ) -> Result<Listed<R>, ApiError> {
         let (mut size, mut offset) = (PAGE_SIZES[0], 0usize);
         let mut seen = BTreeSet::new();
         let mut resources = Vec::new();
@@ -162,7 +187,7 @@ impl<'s, T: Transport, C: Clock> ItGlueClient<'s, T, C> {
             let last = !doc.has_next || doc.data.is_empty();
             for resource in doc.data {
                 if seen.insert(resource_id(&resource).unwrap_or_default()) {
-                    resources.push(resource);
+                    resources.push(read(resource));
                 }
             }
             if last {
@@ -228,8 +253,13 @@ impl<'s, T: Transport, C: Clock> ItGlueClient<'s, T, C> {
 
     /// Every record of `kind` (id order).
     pub async fn list_kind(&self, kind: EntityKind) -> Result<Listed, ApiError> {
+        self.read_kind(kind, |resource| resource).await
+    }
+
+    /// [`Self::list_kind`], each resource as `read` makes it.
+    pub async fn read_kind<R>(&self, kind: EntityKind, read: impl FnMut(Value) -> R) -> Result<Listed<R>, ApiError> {
         let path = format!("/{}", plural(kind));
-        self.list_all(&path, "", &path).await
+        self.read_all(&path, "", &path, read).await
     }
 
     /// The records of `kind` in one organization, for re-checks before a create.
