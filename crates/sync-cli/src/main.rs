@@ -4,6 +4,9 @@ use std::process::ExitCode;
 
 use bms_itglue_sync::cli;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let result = cli::parse(std::env::args_os().skip(1)).and_then(cli::run);
     match result {
