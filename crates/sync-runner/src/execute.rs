@@ -15,7 +15,7 @@ use bms_itglue_core::sync::normalize::Timestamp;
 use bms_itglue_core::sync::render::{self, RenderError};
 use bms_itglue_core::sync::{
     BmsEntry, BmsId, Catalog, EntityKind, ItgEntry, ItgOrigin, Journal, LinkTable, OpId, OpKind, OpResult, OpState,
-    PlannedOp, Record, Side, SyncSettings, resume,
+    PlannedOp, Record, Side, SyncSettings,
 };
 use serde_json::Value;
 
@@ -81,29 +81,36 @@ pub struct Executor<'a, 's, T, C, S, P: ?Sized> {
 }
 
 /// Location creates that travel inside their new account's create, by the account's operation.
-struct Embedded<'p> {
-    by_account: BTreeMap<OpId, Vec<&'p Record>>,
+struct Embedded {
+    by_account: BTreeMap<OpId, Vec<Record>>,
     locations: BTreeSet<OpId>,
 }
 
-impl<'p> Embedded<'p> {
-    fn of(ops: &'p BTreeMap<OpId, PlannedOp>) -> Self {
+impl Embedded {
+    /// From the operations `journal` has left; only these records are copied, not the plan.
+    fn of(journal: &Journal) -> Self {
+        let ops: BTreeMap<&OpId, &PlannedOp> = journal
+            .entries
+            .iter()
+            .filter(|e| !matches!(e.state, OpState::Done { .. }))
+            .map(|e| (&e.op.id, &e.op))
+            .collect();
         let mut out = Embedded { by_account: BTreeMap::new(), locations: BTreeSet::new() };
         for op in ops.values().filter(|op| op.entity == EntityKind::Location) {
             let Some(record) = bms_create_record(&op.op) else { continue };
             let account = op.depends_on.iter().find(|d| {
-                ops.get(*d).is_some_and(|a| a.entity == EntityKind::Organization && bms_create_record(&a.op).is_some())
+                ops.get(d).is_some_and(|a| a.entity == EntityKind::Organization && bms_create_record(&a.op).is_some())
             });
             if let Some(account) = account {
-                out.by_account.entry(account.clone()).or_default().push(record);
+                out.by_account.entry(account.clone()).or_default().push(record.clone());
                 out.locations.insert(op.id.clone());
             }
         }
         out
     }
 
-    fn of_account(&self, op: &OpId) -> &[&'p Record] {
-        self.by_account.get(op).map_or(&[], Vec::as_slice)
+    fn of_account(&self, op: &OpId) -> Vec<&Record> {
+        self.by_account.get(op).map(|records| records.iter().collect()).unwrap_or_default()
     }
 }
 
@@ -167,13 +174,18 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
 
     /// Carries out what is left of `journal`, in plan order, keeping `links` in step.
     pub async fn run(&self, journal: &mut Journal, links: &mut LinkTable) -> Result<Executed, StateError> {
-        let left: BTreeMap<OpId, PlannedOp> = resume(journal).into_iter().map(|op| (op.id.clone(), op)).collect();
-        let embedded = Embedded::of(&left);
-        let total = left.values().filter(|op| op.op.is_remote_write()).count() as u64;
+        let embedded = Embedded::of(journal);
+        let total = journal
+            .entries
+            .iter()
+            .filter(|e| !matches!(e.state, OpState::Done { .. }) && e.op.op.is_remote_write())
+            .count() as u64;
         let mut out = Executed::default();
         let mut dirty = Dirty::new();
         for index in 0..journal.entries.len() {
-            let Some(op) = left.get(&journal.entries[index].op.id) else { continue };
+            // One operation at a time: a copy of all that is left would hold a large run's plan twice.
+            let Some(left) = journal.entries[index].left() else { continue };
+            let op = &left;
             dirty.insert(chunk_of(index));
             let outcome = match op.depends_on.iter().find(|d| !matches!(journal.state(d), Some(OpState::Done { .. }))) {
                 Some(blocker) => Err(OpError::Blocked(blocker.clone())),
@@ -237,7 +249,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
         }
     }
 
-    async fn perform(&self, op: &PlannedOp, links: &LinkTable, embedded: &Embedded<'_>) -> Result<OpResult, OpError> {
+    async fn perform(&self, op: &PlannedOp, links: &LinkTable, embedded: &Embedded) -> Result<OpResult, OpError> {
         match (&op.op, create_side(&op.op)) {
             (_, Some(side)) => self.create(op, side, links, embedded).await,
             (OpKind::UpdateItGlue { .. }, _) => {
@@ -267,7 +279,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
         self.bms.asset(id).await?.map(Some).ok_or_else(|| OpError::AssetGone(id.clone()))
     }
 
-    async fn create(&self, op: &PlannedOp, side: Side, links: &LinkTable, embedded: &Embedded<'_>) -> Result<OpResult, OpError> {
+    async fn create(&self, op: &PlannedOp, side: Side, links: &LinkTable, embedded: &Embedded) -> Result<OpResult, OpError> {
         // A location sent inside its new account's create is found there, not created again.
         let unsure = matches!(op.op, OpKind::RecheckThenCreate { .. })
             || !self.whole.contains(&(side, op.entity))
@@ -281,7 +293,7 @@ impl<T: Transport, C: Clock, S: StateStore, P: ProgressSink + ?Sized> Executor<'
             }
             let sent = match side {
                 Side::ItGlue => self.create_in_itglue(op, links).await,
-                Side::Bms => self.create_in_bms(op, links, embedded.of_account(&op.id)).await,
+                Side::Bms => self.create_in_bms(op, links, &embedded.of_account(&op.id)).await,
             };
             match sent {
                 Err(OpError::Api(e)) if e.outcome_unknown() => last = Some(e),

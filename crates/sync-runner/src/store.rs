@@ -150,7 +150,7 @@ struct StoredPlan {
 }
 
 /// A new run's journal as [`StoredPlan`] stores it, with every operation pending, borrowed from the journal
-/// rather than copied: the plan of a large first sync is hundreds of megabytes in memory.
+/// rather than copied: the plan of a large first sync is about a hundred megabytes in memory.
 #[derive(Serialize)]
 struct PendingPlan<'a> {
     open: PendingJournal<'a>,

@@ -219,21 +219,24 @@ fn as_recheck(op: &OpKind) -> Option<OpKind> {
 /// What is left of a run, in plan order. A create that was ever started without completing comes back as a
 /// "re-check for a match before creating" step, with the same id.
 pub fn resume(journal: &Journal) -> Vec<PlannedOp> {
-    journal
-        .entries
-        .iter()
-        .filter_map(|e| match &e.state {
+    journal.entries.iter().filter_map(JournalEntry::left).collect()
+}
+
+impl JournalEntry {
+    /// What is left of this operation, as [`resume`] has it: nothing once done.
+    pub fn left(&self) -> Option<PlannedOp> {
+        match &self.state {
             OpState::Done { .. } => None,
-            OpState::Pending => Some(e.op.clone()),
+            OpState::Pending => Some(self.op.clone()),
             OpState::Started { .. } | OpState::Failed { .. } => {
-                let mut op = e.op.clone();
+                let mut op = self.op.clone();
                 if let Some(recheck) = as_recheck(&op.op) {
                     op.op = recheck;
                 }
                 Some(op)
             }
-        })
-        .collect()
+        }
+    }
 }
 
 fn recheck_record(op: &PlannedOp, side: Side) -> Option<&Record> {
