@@ -32,6 +32,18 @@ pub const ASSET_REFRESH_PER_RUN: usize = 50;
 /// Requests for both catalogs: IT Glue's nine lookup lists; BMS's sign-in, seven lookups and the user info.
 pub const CATALOG_REQUESTS: u64 = 18;
 
+/// What one asset summary row asks of this run.
+enum AssetRow {
+    /// Unreadable, not linked and not in scope, or a stand-in that only a full pass needs.
+    Ignored,
+    /// Its full record is read.
+    Wanted(BmsId, String),
+    /// Linked, in scope and unchanged: read again when next in the refresh rotation, else stood in for.
+    Rotation(u64, BmsEntry, String),
+    /// Linked and not read: a full pass weighs it by its link's base.
+    StandIn(BmsEntry),
+}
+
 /// When an asset's summary row was last seen and its full record read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetSeen {
@@ -215,39 +227,51 @@ impl<T: Transport, C: Clock, P: ProgressSink + ?Sized> Fetcher<'_, '_, T, C, P> 
     /// linked with a changed summary, or next in the refresh rotation. On a full pass, linked assets not read are
     /// stood in for by their link's base.
     async fn fetch_assets(&self, plan: &FetchPlan<'_>, out: &mut Fetched) -> Result<(), ApiError> {
-        let catalog = &out.catalog;
+        let listed_accounts: BTreeMap<BmsId, &BmsEntry> =
+            out.bms.iter().filter(|e| e.kind() == EntityKind::Organization).map(|e| (e.id.clone(), e)).collect();
+        let (catalog, seen_before) = (&out.catalog, &out.asset_index);
+        // Each row is weighed as its page arrives, so that only the few summaries this run needs are kept: the
+        // large seed lists 100,000.
         let summaries = self
             .bms
             .read_asset_summaries(|row| {
-                (row_id(&row), bms_map::asset(&summary_as_asset(&row), catalog).ok(), summary_fingerprint(&row))
+                let present = row_id(&row);
+                let Ok(summary) = bms_map::asset(&summary_as_asset(&row), catalog) else {
+                    return (present, None, AssetRow::Ignored);
+                };
+                let fingerprint = summary_fingerprint(&row);
+                let seen = seen_before.get(summary.id.as_str());
+                let kept = seen.map(|s| (summary.id.to_string(), s.clone()));
+                let in_scope = self.account_synced(summary.account.as_ref(), &listed_accounts)
+                    && self.settings.in_scope(&summary.record, true);
+                let changed = seen.is_none_or(|s| s.fingerprint != fingerprint);
+                let use_of = match self.links.get(EntityKind::Configuration, &summary.id) {
+                    None if in_scope => AssetRow::Wanted(summary.id, fingerprint),
+                    None => AssetRow::Ignored,
+                    Some(_) if changed => AssetRow::Wanted(summary.id, fingerprint),
+                    Some(link) if in_scope && link.state == LinkState::Enabled => {
+                        AssetRow::Rotation(seen.map_or(0, |s| s.read_at_ms), summary, fingerprint)
+                    }
+                    Some(link) if plan.full => AssetRow::StandIn(from_base(&summary, &link.base)),
+                    Some(_) => AssetRow::Ignored,
+                };
+                (present, kept, use_of)
             })
             .await?;
         out.note_listing(summaries.rows.len());
-        let listed_accounts: BTreeMap<BmsId, &BmsEntry> =
-            out.bms.iter().filter(|e| e.kind() == EntityKind::Organization).map(|e| (e.id.clone(), e)).collect();
         let mut present = BTreeSet::new();
         let mut wanted: Vec<(BmsId, String)> = Vec::new();
         let mut rotation: Vec<(u64, BmsEntry, String)> = Vec::new();
         let mut stand_ins = Vec::new();
         let mut index = AssetIndex::new();
-        for (id, summary, fingerprint) in summaries.rows {
+        for (id, kept, use_of) in summaries.rows {
             present.extend(id);
-            let Some(summary) = summary else { continue };
-            let seen = out.asset_index.get(summary.id.as_str());
-            if let Some(seen) = seen {
-                index.insert(summary.id.to_string(), seen.clone());
-            }
-            let in_scope = self.account_synced(summary.account.as_ref(), &listed_accounts)
-                && self.settings.in_scope(&summary.record, true);
-            let changed = seen.is_none_or(|s| s.fingerprint != fingerprint);
-            match self.links.get(EntityKind::Configuration, &summary.id) {
-                None if in_scope => wanted.push((summary.id.clone(), fingerprint)),
-                None => {}
-                Some(_) if changed => wanted.push((summary.id.clone(), fingerprint)),
-                Some(link) if in_scope && link.state == LinkState::Enabled => {
-                    rotation.push((seen.map_or(0, |s| s.read_at_ms), summary, fingerprint));
-                }
-                Some(link) => stand_ins.push(from_base(&summary, &link.base)),
+            index.extend(kept);
+            match use_of {
+                AssetRow::Ignored => {}
+                AssetRow::Wanted(id, fingerprint) => wanted.push((id, fingerprint)),
+                AssetRow::Rotation(read_at, summary, fingerprint) => rotation.push((read_at, summary, fingerprint)),
+                AssetRow::StandIn(entry) => stand_ins.push(entry),
             }
         }
         rotation.sort_by_key(|(read_at, entry, _)| (*read_at, entry.id.clone()));
