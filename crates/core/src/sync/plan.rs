@@ -8,6 +8,7 @@
 //! Runaway syncs and ping-pong are kept out by construction: a plan applied and planned again yields no writes
 //! (the tests check it), and a field that cannot be written is never read back as a change.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
@@ -228,13 +229,14 @@ struct Partner<I> {
     synced: bool,
 }
 
-/// A linked or matched pair to merge.
-struct MergeJob {
+/// A linked or matched pair to merge. The records are borrowed from the inputs where they can be: a kind's jobs
+/// are all made before the first is merged.
+struct MergeJob<'r> {
     bms: BmsId,
     itg: ItgId,
-    base: Record,
-    bms_record: Record,
-    itg_record: Record,
+    base: Cow<'r, Record>,
+    bms_record: Cow<'r, Record>,
+    itg_record: &'r Record,
     bms_modified: Option<Timestamp>,
     itg_updated: Option<Timestamp>,
     psa: PsaState,
@@ -479,16 +481,17 @@ impl<'a> Planner<'a> {
     /// BMS's record as it should reach IT Glue. A configuration's contact from another account is left out: "IT
     /// Glue creates contacts that are associated with a configuration only if the contact in BMS exists in the
     /// same account as the configuration."
-    fn bms_view(&self, entry: &BmsEntry) -> Record {
-        let mut record = entry.record.clone();
-        if let Record::Configuration(c) = &mut record
+    fn bms_view<'e>(&self, entry: &'e BmsEntry) -> Cow<'e, Record> {
+        if let Record::Configuration(c) = &entry.record
             && let Some(RecordRef::Bms(contact)) = &c.contact
             && let Some(owner) = self.bms.get(&(EntityKind::Contact, contact))
             && owner.account != entry.account
         {
+            let mut c = c.clone();
             c.contact = None;
+            return Cow::Owned(Record::Configuration(c));
         }
-        record
+        Cow::Borrowed(&entry.record)
     }
 
     /// IT Glue's record with references to paired records in BMS's id space, so both sides compare.
@@ -572,7 +575,7 @@ impl<'a> Planner<'a> {
         deps
     }
 
-    fn run(&mut self, links: &LinkTable, inputs: &PlanInputs<'_>) {
+    fn run(&mut self, links: &'a LinkTable, inputs: &PlanInputs<'_>) {
         let deleted = Deleted {
             bms: inputs.bms.deleted.iter().map(|(k, id)| (*k, id)).collect(),
             itg: inputs.itglue.deleted.iter().map(|(k, id)| (*k, id)).collect(),
@@ -598,10 +601,10 @@ impl<'a> Planner<'a> {
 
     fn existing_link(
         &mut self,
-        link: &super::links::Link,
+        link: &'a super::links::Link,
         inputs: &PlanInputs<'_>,
         deleted: &Deleted<'_>,
-        merges: &mut Vec<MergeJob>,
+        merges: &mut Vec<MergeJob<'a>>,
     ) {
         let kind = link.kind;
         let enabled = link.state == LinkState::Enabled;
@@ -654,9 +657,9 @@ impl<'a> Planner<'a> {
         merges.push(MergeJob {
             bms: link.bms.clone(),
             itg: link.itg.clone(),
-            base: link.base.clone(),
-            bms_record: bms_entry.map(|e| self.bms_view(e)).unwrap_or_else(|| link.base.clone()),
-            itg_record: itg_entry.map(|e| e.record.clone()).unwrap_or_else(|| link.base.clone()),
+            base: Cow::Borrowed(&link.base),
+            bms_record: bms_entry.map_or(Cow::Borrowed(&link.base), |e| self.bms_view(e)),
+            itg_record: itg_entry.map_or(&link.base, |e| &e.record),
             bms_modified: bms_entry.and_then(|e| e.modified_on),
             itg_updated: itg_entry.and_then(|e| e.updated_at),
             psa: itg_entry.map(|e| e.psa).unwrap_or_default(),
@@ -666,7 +669,7 @@ impl<'a> Planner<'a> {
         });
     }
 
-    fn match_and_create(&mut self, kind: EntityKind, merges: &mut Vec<MergeJob>) {
+    fn match_and_create(&mut self, kind: EntityKind, merges: &mut Vec<MergeJob<'a>>) {
         let mut probes: Vec<&'a BmsEntry> = self
             .bms
             .iter()
@@ -717,9 +720,9 @@ impl<'a> Planner<'a> {
             merges.push(MergeJob {
                 bms: b.id.clone(),
                 itg: i.id.clone(),
-                base,
+                base: Cow::Owned(base),
                 bms_record: self.bms_view(b),
-                itg_record: i.record.clone(),
+                itg_record: &i.record,
                 bms_modified: b.modified_on,
                 itg_updated: i.updated_at,
                 psa: i.psa,
@@ -742,7 +745,7 @@ impl<'a> Planner<'a> {
             Owner::Pending(op) => (None, Some(op)),
             Owner::NotSynced => (None, None),
         };
-        let record = self.bms_view(entry);
+        let record = self.bms_view(entry).into_owned();
         // A required field IT Glue cannot take (an unknown configuration type) makes the create fail: try it first.
         let stand_in = ItgId::new("planned-organization");
         let check = itg_map::create(
@@ -775,8 +778,8 @@ impl<'a> Planner<'a> {
         self.pair(kind, Some(entry.id.clone()), None, Some(id), true);
     }
 
-    fn merge_pair(&mut self, kind: EntityKind, job: MergeJob) {
-        let itg_record = self.itg_view(&job.itg_record);
+    fn merge_pair(&mut self, kind: EntityKind, job: MergeJob<'_>) {
+        let itg_record = self.itg_view(job.itg_record);
         // The base may name records by their IT Glue id that got a BMS twin since; compare like with like.
         let base = self.itg_view(&job.base);
         let itg_unwritable = self.itg_unwritable(&job.bms_record, job.psa);
@@ -859,7 +862,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn set_owners(&mut self, job: &MergeJob) {
+    fn set_owners(&mut self, job: &MergeJob<'_>) {
         if let Some(op) = self.last_op() {
             op.account = job.account.clone();
             op.organization = job.organization.clone();
