@@ -200,7 +200,7 @@ impl<T: Transport, C: Clock, S: StateStore> Ctx<'_, '_, T, C, S> {
         };
         let fetcher =
             Fetcher { bms: &self.bms, itg: &self.itg, links: &links.links, settings: self.settings, sink: &self.sink };
-        let fetched = fetcher.fetch(&fetch_plan, index).await?;
+        let mut fetched = fetcher.fetch(&fetch_plan, index).await?;
         self.progress(Phase::Planning, 0, 1);
         let plan = self.plan(&fetched, &links, options);
         report.summary = plan.summary();
@@ -214,6 +214,10 @@ impl<T: Transport, C: Clock, S: StateStore> Ctx<'_, '_, T, C, S> {
             self.progress(Phase::Done, 1, 1);
             return Ok(report);
         }
+        // Writing needs the catalogs, the assets read and what was listed whole, not the listed records, the larger
+        // part of a run's memory: a large first sync writes for an hour.
+        fetched.bms = Vec::new();
+        fetched.itg = Vec::new();
         let run_id = self.next_run_id().await?;
         let journal =
             Journal::new(run_id, plan, fetched.cursors.clone(), Timestamp::from_unix_millis(options.now_ms as i64));
