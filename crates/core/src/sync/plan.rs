@@ -350,6 +350,16 @@ fn parents_first<E>(entries: Vec<E>, id: impl Fn(&E) -> String, parent: impl Fn(
     order.into_iter().filter_map(|position| slots[position].take()).collect()
 }
 
+/// The BMS record once `changes` (fields of `merged`) are written to it.
+fn bms_after(bms: &Record, merged: &Record, changes: &[FieldChange]) -> Record {
+    let mut after = bms.clone();
+    for change in changes {
+        // Same kind on both sides of a pair, so the copy cannot fail.
+        let _same_kind = after.copy_field(merged, change.field);
+    }
+    after
+}
+
 fn org_parent(record: &Record) -> Option<String> {
     match record {
         Record::Organization(o) => o.parent.as_ref().map(|p| match p {
@@ -828,8 +838,9 @@ impl<'a> Planner<'a> {
             self.push(kind, op, (b, i), "", reason, deps);
             self.set_owners(&job);
             // An IT Glue edit of the type or status can take the BMS record out of the sync settings: it is then
-            // orphaned now, with its children, rather than on the next run.
-            if !self.settings.in_scope(&out.merged, true) {
+            // orphaned now, with its children, rather than on the next run. What counts is what BMS will hold:
+            // the merged record may keep IT Glue values that are not written to BMS.
+            if !self.settings.in_scope(&bms_after(&job.bms_record, &out.merged, &out.to_bms), true) {
                 let reason = format!(
                     "the IT Glue change takes the {} out of the sync settings; the IT Glue {} is kept",
                     kind.bms_noun(),
