@@ -2,6 +2,7 @@
 //! page, the Manage Data page and the toolbar popup. Each entry point below is called by a few lines of JS in
 //! `extension/`.
 
+mod controls;
 mod manage;
 mod options;
 mod popup;

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
+use crate::controls::{Outcome, outcome_view, tab_button};
 use crate::runtime;
 use crate::sync_view::{self, SyncState, local_time};
 
@@ -22,31 +23,6 @@ pub fn mount() -> Result<(), JsValue> {
 enum Tab {
     Data,
     Push,
-}
-
-/// An action's outcome, shown under the list.
-#[derive(Clone, Default)]
-struct Outcome {
-    ok: Option<bool>,
-    message: String,
-}
-
-impl Outcome {
-    fn of(response: Response, done: &str) -> Self {
-        match response {
-            Response::Done => Outcome { ok: Some(true), message: done.to_owned() },
-            Response::Failed { message } => Outcome { ok: Some(false), message },
-            _ => Outcome { ok: Some(false), message: "The extension refused the request.".into() },
-        }
-    }
-
-    fn result(&self) -> &'static str {
-        match self.ok {
-            Some(true) => "ok",
-            Some(false) => "error",
-            None => "pending",
-        }
-    }
 }
 
 /// The list the page shows: a category, a state filter and a search.
@@ -91,7 +67,7 @@ impl ListState {
 
     /// Sends an action, says how it went and shows the list as it is now.
     fn act(self, request: Request, done: &'static str) {
-        self.outcome.set(Outcome { ok: None, message: "Working…".into() });
+        self.outcome.set(Outcome::pending("Working…"));
         spawn_local(async move {
             self.outcome.set(Outcome::of(runtime::send(&request).await, done));
             self.reload();
@@ -123,12 +99,6 @@ fn manage_page() -> impl IntoView {
         pending_deletion: RwSignal::new(None),
     };
     list.reload();
-    let tab_button = move |id: &'static str, label: &'static str, which: Tab| {
-        view! {
-            <button id=id type="button" class="tab" class:active=move || tab.get() == which role="tab"
-                aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button>
-        }
-    };
     view! {
         <main class="options manage">
             <header class="page-header">
@@ -137,8 +107,8 @@ fn manage_page() -> impl IntoView {
             </header>
             {sync_view::status_bar(sync)}
             <nav class="tabs" role="tablist">
-                {tab_button("tab-data", "Synced data", Tab::Data)}
-                {tab_button("tab-push", "One-time push", Tab::Push)}
+                {tab_button(tab, "tab-data", "Synced data", Tab::Data)}
+                {tab_button(tab, "tab-push", "One-time push", Tab::Push)}
             </nav>
             {move || match tab.get() {
                 Tab::Data => data_tab(list).into_any(),
@@ -186,9 +156,7 @@ fn data_tab(list: ListState) -> impl IntoView {
             if p.rows.len() < p.matched { format!("{} of {} records; search to narrow the list.", p.rows.len(), p.matched) }
             else { format!("{} records", p.matched) }
         })}</p>
-        <p class="outcome" id="manage-result" role="status" data-result=move || list.outcome.with(Outcome::result)>
-            {move || list.outcome.with(|o| o.message.clone())}
-        </p>
+        <p>{outcome_view("manage-result", "", list.outcome)}</p>
         {deletion_dialog(list)}
         <table class="grid" id="links">
             <thead><tr><th>"Name"</th><th>"BMS"</th><th>"IT Glue"</th><th>"Status"</th><th>"Last synced"</th><th>"Actions"</th></tr></thead>
@@ -299,7 +267,7 @@ fn push_tab() -> impl IntoView {
     let review = move |_| {
         plan.set(None);
         understood.set(false);
-        outcome.set(Outcome { ok: None, message: "Reading IT Glue and BMS for the dry run…".into() });
+        outcome.set(Outcome::pending("Reading IT Glue and BMS for the dry run…"));
         spawn_local(async move {
             match runtime::send(&Request::PlanOneTimePush).await {
                 Response::PushPlan { view } => {
@@ -327,9 +295,7 @@ fn push_tab() -> impl IntoView {
                 <li>"A push cannot be undone."</li>
             </ul>
             <button type="button" id="plan-push" class="primary" on:click=review>"Review the push (dry run)"</button>
-            <p class="outcome" id="push-result" role="status" data-result=move || outcome.with(Outcome::result)>
-                {move || outcome.with(|o| o.message.clone())}
-            </p>
+            <p>{outcome_view("push-result", "", outcome)}</p>
             {move || plan.get().map(|p| push_plan(p, understood, confirm))}
         </section>
     }

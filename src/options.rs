@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
+use crate::controls::{Outcome, failure, outcome_view, tab_button};
 use crate::runtime;
 use crate::sync_view::{self, SyncState};
 
@@ -71,23 +72,6 @@ impl Fields {
     }
 }
 
-/// The outcome of an action, shown next to its button.
-#[derive(Clone, Default)]
-struct Outcome {
-    ok: Option<bool>,
-    message: String,
-}
-
-impl Outcome {
-    fn result(&self) -> &'static str {
-        match self.ok {
-            Some(true) => "ok",
-            Some(false) => "error",
-            None => "pending",
-        }
-    }
-}
-
 pub fn mount() -> Result<(), JsValue> {
     leptos::mount::mount_to(crate::body()?, options_page).forget();
     Ok(())
@@ -104,12 +88,6 @@ enum Tab {
 fn options_page() -> impl IntoView {
     let tab = RwSignal::new(Tab::Connection);
     let sync = SyncState::load();
-    let tab_button = move |id: &'static str, label: &'static str, which: Tab| {
-        view! {
-            <button id=id type="button" class="tab" class:active=move || tab.get() == which role="tab"
-                aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button>
-        }
-    };
     view! {
         <main class="options">
             <header class="page-header">
@@ -117,10 +95,10 @@ fn options_page() -> impl IntoView {
                 <h1>"BMS ⇄ IT Glue settings"</h1>
             </header>
             <nav class="tabs" role="tablist">
-                {tab_button("tab-connection", "Connection", Tab::Connection)}
-                {tab_button("tab-sync", "Sync Settings", Tab::SyncSettings)}
-                {tab_button("tab-two-way", "Two-Way Sync Settings", Tab::TwoWay)}
-                {tab_button("tab-logs", "Sync Logs", Tab::Logs)}
+                {tab_button(tab, "tab-connection", "Connection", Tab::Connection)}
+                {tab_button(tab, "tab-sync", "Sync Settings", Tab::SyncSettings)}
+                {tab_button(tab, "tab-two-way", "Two-Way Sync Settings", Tab::TwoWay)}
+                {tab_button(tab, "tab-logs", "Sync Logs", Tab::Logs)}
             </nav>
             {move || match tab.get() {
                 Tab::Connection => connection_tab().into_any(),
@@ -143,7 +121,7 @@ fn connection_tab() -> impl IntoView {
         }
     });
     let save = move |_| {
-        save_status.set(Outcome { ok: None, message: "Saving…".into() });
+        save_status.set(Outcome::pending("Saving…"));
         spawn_local(async move {
             let outcome = match runtime::send(&Request::SaveSettings { form: fields.form() }).await {
                 Response::Settings { settings } => {
@@ -156,7 +134,7 @@ fn connection_tab() -> impl IntoView {
         });
     };
     let test = move |request: fn(SettingsForm) -> Request, target: RwSignal<Outcome>| {
-        target.set(Outcome { ok: None, message: "Testing…".into() });
+        target.set(Outcome::pending("Testing…"));
         spawn_local(async move {
             let outcome = match runtime::send(&request(fields.form())).await {
                 Response::ConnectionTest { ok, message } => Outcome { ok: Some(ok), message },
@@ -192,7 +170,7 @@ fn connection_tab() -> impl IntoView {
                 <p class="hint">"Use a dedicated API Employee user (Admin › HR › Employees). The company is shown in BMS under My Settings."</p>
                 <div class="actions">
                     <button id="test-bms" type="button" on:click=move |_| test(|form| Request::TestBms { form }, bms_test)>"Test connection"</button>
-                    {outcome_view("bms-test-result", bms_test)}
+                    {outcome_view("bms-test-result", "", bms_test)}
                 </div>
             </fieldset>
             <fieldset>
@@ -213,23 +191,15 @@ fn connection_tab() -> impl IntoView {
                 <p class="hint">"An IT Glue Administrator creates keys under Account › Settings › API Keys. Keys work only in their own region."</p>
                 <div class="actions">
                     <button id="test-itg" type="button" on:click=move |_| test(|form| Request::TestItGlue { form }, itg_test)>"Test connection"</button>
-                    {outcome_view("itg-test-result", itg_test)}
+                    {outcome_view("itg-test-result", "", itg_test)}
                 </div>
             </fieldset>
             <div class="actions save">
                 <button id="save" type="button" class="primary" on:click=save>"Save"</button>
-                {outcome_view("save-status", save_status)}
+                {outcome_view("save-status", "", save_status)}
             </div>
         </section>
     }
-}
-
-fn failure(answer: Response) -> Outcome {
-    let message = match answer {
-        Response::Failed { message } => message,
-        _ => "The extension refused the request.".into(),
-    };
-    Outcome { ok: Some(false), message }
 }
 
 fn text_input(id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>, saved: Option<RwSignal<bool>>) -> impl IntoView {
@@ -241,13 +211,5 @@ fn text_input(id: &'static str, label: &'static str, kind: &'static str, value: 
         <label for=id>{label}</label>
         <input id=id type=kind autocomplete="off" placeholder=placeholder prop:value=move || value.get()
             on:input=move |ev| value.set(event_target_value(&ev))/>
-    }
-}
-
-fn outcome_view(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
-    view! {
-        <span id=id class="outcome" role="status" data-result=move || outcome.with(|o| o.result())>
-            {move || outcome.with(|o| o.message.clone())}
-        </span>
     }
 }

@@ -8,6 +8,7 @@ use bms_itglue_core::sync::{SyncSettings, normalize::Timestamp};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::controls::{Outcome, failure, outcome_view};
 use crate::runtime;
 
 /// Status and settings as the worker last reported them.
@@ -203,7 +204,7 @@ fn directory_input(id: &'static str, label: &'static str, state: SyncState, fiel
 }
 
 fn save_button(state: SyncState) -> impl IntoView {
-    let outcome = RwSignal::new((None::<bool>, String::new()));
+    let outcome = RwSignal::new(Outcome::default());
     let save = move |_| {
         let settings = state.settings.get_untracked();
         spawn_local(async move {
@@ -211,10 +212,9 @@ fn save_button(state: SyncState) -> impl IntoView {
                 Response::Sync { status, settings } => {
                     state.status.set(status);
                     state.settings.set(settings);
-                    (Some(true), "Saved. A sync is queued to run in one hour.".to_owned())
+                    Outcome { ok: Some(true), message: "Saved. A sync is queued to run in one hour.".to_owned() }
                 }
-                Response::Failed { message } => (Some(false), message),
-                _ => (Some(false), "The extension refused the request.".to_owned()),
+                other => failure(other),
             };
             outcome.set(result);
         });
@@ -222,10 +222,7 @@ fn save_button(state: SyncState) -> impl IntoView {
     view! {
         <div class="actions save">
             <button type="button" class="primary save-sync" on:click=save>"Save"</button>
-            <span class="outcome save-sync-status" role="status"
-                data-result=move || outcome.with(|(ok, _)| match ok { Some(true) => "ok", Some(false) => "error", None => "pending" })>
-                {move || outcome.with(|(_, message)| message.clone())}
-            </span>
+            {outcome_view("save-sync-status", "save-sync-status", outcome)}
         </div>
     }
 }

@@ -47,7 +47,7 @@ impl From<&Organization> for OrganizationCard {
 }
 
 /// Only web links leave the worker: a `javascript:` URL from the API must never become an `href`.
-fn web_url(url: Option<&str>) -> Option<String> {
+pub fn web_url(url: Option<&str>) -> Option<String> {
     url.filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(str::to_owned)
 }
 

@@ -4,7 +4,7 @@ use bms_itglue_core::bms::page::record_path;
 use bms_itglue_core::messages::{Request, Response};
 use bms_itglue_core::settings::{Settings, SettingsForm};
 use bms_itglue_core::sync::{EntityKind, Side};
-use bms_itglue_core::widget::{OrganizationCard, RecordCard, RecordSync, WidgetState};
+use bms_itglue_core::widget::{OrganizationCard, RecordCard, RecordSync, WidgetState, web_url};
 
 use crate::{bms, chrome, itglue, storage, sync};
 
@@ -34,10 +34,11 @@ pub async fn handle(request: Request) -> Response {
     }
 }
 
-fn done_or_failed(result: Result<(), String>) -> Response {
+/// `Done`, or the failure in words for the technician.
+pub fn done_or_failed<E: std::fmt::Display>(result: Result<(), E>) -> Response {
     match result {
         Ok(()) => Response::Done,
-        Err(message) => Response::Failed { message },
+        Err(e) => Response::Failed { message: e.to_string() },
     }
 }
 
@@ -54,10 +55,7 @@ async fn open_record(side: Side, kind: EntityKind, id: &str) -> Result<(), Strin
         Side::ItGlue => {
             let itglue = settings.itglue.ok_or("Set up the IT Glue connection first.")?;
             let record = itglue::show(&itglue, kind, id).await.map_err(|e| e.to_string())?;
-            record
-                .resource_url
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .ok_or("IT Glue gave no web address for this record.")?
+            web_url(record.resource_url.as_deref()).ok_or("IT Glue gave no web address for this record.")?
         }
         Side::Bms => {
             let bms = settings.bms.ok_or("Set up the BMS connection first.")?;

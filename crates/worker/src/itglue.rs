@@ -13,51 +13,46 @@ async fn get(settings: &ItGlueSettings, url: &str) -> Result<String, ItGlueError
     if (200..300).contains(&status) { Ok(body) } else { Err(api::classify_failure(status, &body)) }
 }
 
+/// The IT Glue record linked to a BMS record: a link made by this extension's sync (`synced_id`) comes first;
+/// otherwise IT Glue's own PSA link (the native integration).
+async fn linked_id(
+    settings: &ItGlueSettings,
+    kind: EntityKind,
+    bms_id: &str,
+    synced_id: Option<&str>,
+) -> Result<Option<String>, ItGlueError> {
+    if let Some(id) = synced_id {
+        return Ok(Some(id.to_owned()));
+    }
+    let body = get(settings, &api::linked_to_bms(&settings.region.api_base(), collection(kind), bms_id)).await?;
+    let ids = record::parse_ids(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
+    Ok(ids.into_iter().next())
+}
+
 /// The organization linked to a BMS account, read in full: the index truncates quick notes to 250 characters.
-/// A link made by this extension's sync comes first; otherwise IT Glue's own PSA link (the native integration).
 pub async fn organization_for_account(
     settings: &ItGlueSettings,
     account_id: &str,
     synced_id: Option<&str>,
 ) -> Result<Option<Organization>, ItGlueError> {
-    let base = settings.region.api_base();
-    let id = match synced_id {
-        Some(id) => id.to_owned(),
-        None => {
-            let body = get(settings, &api::organization_by_bms_account(&base, account_id)).await?;
-            let found = organization::parse_list(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
-            let Some(first) = found.into_iter().next() else {
-                return Ok(None);
-            };
-            first.id
-        }
+    let Some(id) = linked_id(settings, EntityKind::Organization, account_id, synced_id).await? else {
+        return Ok(None);
     };
-    let body = get(settings, &api::organization(&base, &id)).await?;
+    let body = get(settings, &api::organization(&settings.region.api_base(), &id)).await?;
     organization::parse_one(&body).map(Some).map_err(|e| ItGlueError::Malformed(e.to_string()))
 }
 
-/// A contact or configuration linked to a BMS record: by this extension's sync when `synced_id` is given,
-/// otherwise by IT Glue's own PSA link.
+/// A contact or configuration linked to a BMS record.
 pub async fn record_for_bms(
     settings: &ItGlueSettings,
     kind: EntityKind,
     bms_id: &str,
     synced_id: Option<&str>,
 ) -> Result<Option<ItGlueRecord>, ItGlueError> {
-    let base = settings.region.api_base();
-    let collection = collection(kind);
-    let id = match synced_id {
-        Some(id) => id.to_owned(),
-        None => {
-            let body = get(settings, &api::linked_to_bms(&base, collection, bms_id)).await?;
-            let ids = record::parse_ids(&body).map_err(|e| ItGlueError::Malformed(e.to_string()))?;
-            let Some(first) = ids.into_iter().next() else {
-                return Ok(None);
-            };
-            first
-        }
-    };
-    show(settings, kind, &id).await.map(Some)
+    match linked_id(settings, kind, bms_id, synced_id).await? {
+        Some(id) => show(settings, kind, &id).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 pub async fn show(settings: &ItGlueSettings, kind: EntityKind, id: &str) -> Result<ItGlueRecord, ItGlueError> {

@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 use crate::clock::BrowserClock;
 use crate::state::IndexedDbState;
 use crate::transport::FetchTransport;
+use crate::handlers::done_or_failed;
 use crate::{bms, chrome, storage};
 
 const SETTINGS_KEY: &str = "sync-settings";
@@ -267,13 +268,6 @@ pub async fn set_record_sync(kind: EntityKind, bms_id: &str, enabled: bool) -> R
         manage::disconnect(&IndexedDbState, kind, &bms, now).await
     };
     done_or_failed(result)
-}
-
-fn done_or_failed<E: std::fmt::Display>(result: Result<(), E>) -> Response {
-    match result {
-        Ok(()) => Response::Done,
-        Err(e) => Response::Failed { message: e.to_string() },
-    }
 }
 
 /// "Sync now": this record only, in the background.

@@ -64,11 +64,6 @@ pub fn show(base: &ApiBase, collection: &str, id: &str) -> String {
     base.join(&format!("/{collection}/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()))
 }
 
-/// The organization linked to a BMS account, found through IT Glue's PSA link.
-pub fn organization_by_bms_account(base: &ApiBase, account_id: &str) -> String {
-    linked_to_bms(base, "organizations", account_id)
-}
-
 pub fn organization(base: &ApiBase, id: &str) -> String {
     show(base, "organizations", id)
 }
@@ -94,10 +89,10 @@ mod tests {
     #[test]
     fn builds_the_psa_link_lookup() {
         assert_eq!(
-            organization_by_bms_account(&base(), "101"),
+            linked_to_bms(&base(), "organizations", "101"),
             "https://api.itglue.com/organizations?filter[psa_integration_type]=kaseya-bms&filter[psa_id]=101"
         );
-        assert!(organization_by_bms_account(&base(), "1,2").ends_with("filter[psa_id]=1%5C%2C2"));
+        assert!(linked_to_bms(&base(), "organizations", "1,2").ends_with("filter[psa_id]=1%5C%2C2"));
     }
 
     #[test]

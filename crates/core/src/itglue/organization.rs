@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::jsonapi::{self, List, Resource, Single};
+use super::jsonapi::{self, Resource, Single};
 
 /// An organization as the extension uses it. The id stays a string: real ids exceed 2^53.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +55,6 @@ pub fn parse_one(body: &str) -> Result<Organization, serde_json::Error> {
     jsonapi::parse::<Single<Attributes>>(body).map(|doc| doc.data.into())
 }
 
-pub fn parse_list(body: &str) -> Result<Vec<Organization>, serde_json::Error> {
-    jsonapi::parse::<List<Attributes>>(body).map(|doc| doc.data.into_iter().map(Into::into).collect())
-}
 
 #[cfg(test)]
 mod tests {
@@ -78,7 +75,7 @@ mod tests {
     #[test]
     fn malformed_documents_are_errors_not_panics() {
         assert!(parse_one(r#"{"data":{"id":2,"type":"organizations","attributes":{"name":"x"}}}"#).is_err());
-        assert!(parse_list(r#"{"data":{}}"#).is_err());
-        assert!(parse_list("<html>").is_err());
+        assert!(crate::itglue::record::parse_ids(r#"{"data":{}}"#).is_err());
+        assert!(crate::itglue::record::parse_ids("<html>").is_err());
     }
 }
