@@ -15,7 +15,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use super::envelope::{self, ApiError};
-use super::json_input::{Fields, JsonBody, csv_ints, require};
+use super::json_input::{Fields, JsonBody, require};
 use super::params::QueryParams;
 use super::security::AuthUser;
 use super::servicedesk::support::{Page, escape_like, in_scope_sql, now, parse_id};
@@ -375,13 +375,7 @@ pub async fn search_select(
 
 fn search_conditions(params: &QueryParams, user: &AuthUser) -> Result<Conditions, ApiError> {
     let mut conditions = visible(user);
-    if let Some(text) = params.text("Filter.CategoryIds") {
-        let ids = csv_ints(text).ok_or_else(|| {
-            ApiError::failure(
-                400,
-                format!("The value '{text}' is not valid for Filter.CategoryIds."),
-            )
-        })?;
+    if let Some(ids) = params.integer_list("Filter.CategoryIds")? {
         conditions.any_of("h.category_id", &ids);
     }
     for (name, column) in [

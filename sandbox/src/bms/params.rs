@@ -23,6 +23,13 @@ impl QueryParams {
         self.0.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
+    /// A comma-separated list of ids (`Filter.CategoryIds=1,2`).
+    pub fn integer_list(&self, name: &str) -> Result<Option<Vec<i64>>, ApiError> {
+        self.text(name)
+            .map(|value| super::json_input::csv_ints(value).ok_or_else(|| invalid(value, name)))
+            .transpose()
+    }
+
     pub fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
         self.text(name)
             .map(|value| value.parse().map_err(|_| invalid(value, name)))

@@ -15,7 +15,6 @@ use axum::{Extension, Json};
 use serde::Serialize;
 
 use super::super::envelope::{self, ApiError, Envelope};
-use super::super::json_input::csv_ints;
 use super::super::params::QueryParams;
 use super::super::security::AuthUser;
 use super::super::servicedesk::support::{Page, escape_like, in_scope_sql};
@@ -130,13 +129,7 @@ pub async fn global_search(
             &[pattern.clone(), pattern.clone(), pattern.clone(), pattern],
         );
     }
-    if let Some(list) = params.text("Filter.AccountIds") {
-        let ids = csv_ints(list).ok_or_else(|| {
-            ApiError::failure(
-                400,
-                format!("The value '{list}' is not valid for Filter.AccountIds."),
-            )
-        })?;
+    if let Some(ids) = params.integer_list("Filter.AccountIds")? {
         conditions.any_of("t.account_id", &ids);
     }
     let page = Page::from_query(&params)?;

@@ -146,15 +146,7 @@ pub async fn list_combined(
 ) -> Result<Json<Envelope<Vec<CallOrToDo>>>, ApiError> {
     let ticket = ticket_id(&ticket)?;
     let params = QueryParams::parse(uri.query());
-    let types = match params.text("Filter.ItemTypeIds") {
-        Some(text) => csv_ints(text).ok_or_else(|| {
-            ApiError::failure(
-                400,
-                format!("The value '{text}' is not valid for Filter.ItemTypeIds."),
-            )
-        })?,
-        None => vec![SERVICE_CALL, TO_DO],
-    };
+    let types = params.integer_list("Filter.ItemTypeIds")?.unwrap_or_else(|| vec![SERVICE_CALL, TO_DO]);
     let page = Page::from_query(&params)?;
     let (items, total) = state.store.try_write(|connection| {
         ensure_visible(connection, user, ticket)?;

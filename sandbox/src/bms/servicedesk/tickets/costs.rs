@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::super::super::envelope::{self, ApiError, Envelope};
-use super::super::super::json_input::{Fields, JsonBody, csv_ints, require};
+use super::super::super::json_input::{Fields, JsonBody, require};
 use super::super::super::params::QueryParams;
 use super::super::super::security::AuthUser;
 use super::super::support::{Page, now, parse_id};
@@ -203,15 +203,7 @@ pub async fn list_combined(
 ) -> Result<Json<Envelope<Vec<ExpenseOrCharge>>>, ApiError> {
     let ticket = ticket_id(&ticket)?;
     let params = QueryParams::parse(uri.query());
-    let types = match params.text("Filter.LogTypeIds") {
-        Some(text) => csv_ints(text).ok_or_else(|| {
-            ApiError::failure(
-                400,
-                format!("The value '{text}' is not valid for Filter.LogTypeIds."),
-            )
-        })?,
-        None => vec![EXPENSE, CHARGE],
-    };
+    let types = params.integer_list("Filter.LogTypeIds")?.unwrap_or_else(|| vec![EXPENSE, CHARGE]);
     let page = Page::from_query(&params)?;
     let (items, total) = state.store.try_write(|connection| {
         ensure_visible(connection, user, ticket)?;

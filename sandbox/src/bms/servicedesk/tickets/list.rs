@@ -245,10 +245,10 @@ pub async fn summary(
     if let Some(contact) = params.integer("Filter.ContactId")? {
         conditions.push("t.contact_id = ?", &[contact]);
     }
-    if let Some(ids) = id_list(&params, "Filter.SLAEventStatusIds")? {
+    if let Some(ids) = params.integer_list("Filter.SLAEventStatusIds")? {
         conditions.any_of("t.sla_status_event_id", &ids);
     }
-    if let Some(ids) = id_list(&params, "Filter.ExcludedIds")? {
+    if let Some(ids) = params.integer_list("Filter.ExcludedIds")? {
         conditions.push(
             &format!("t.id NOT IN ({})", sql::placeholders(ids.len())),
             &ids,
@@ -260,17 +260,6 @@ pub async fn summary(
     Ok(envelope::success(
         rows.into_iter().map(Into::into).collect(),
     ))
-}
-
-fn id_list(params: &QueryParams, name: &str) -> Result<Option<Vec<i64>>, ApiError> {
-    params
-        .text(name)
-        .map(|text| {
-            super::super::super::json_input::csv_ints(text).ok_or_else(|| {
-                ApiError::failure(400, format!("The value '{text}' is not valid for {name}."))
-            })
-        })
-        .transpose()
 }
 
 /// `/tickets/searchselect`: its booleans are real booleans; `1` is refused.
