@@ -24,7 +24,7 @@ use super::attachments;
 use super::body::{self, Attributes, JsonBody, integer_value, pointer};
 use super::checklist_templates::{self, INCLUDE_TASKS, TASKS_RELATIONSHIP};
 use super::jsonapi::{self, ApiError, Document, Resource};
-use super::listing::{self, Included, now, path_id};
+use super::listing::{self, Included, RecordPath, now, path_id};
 use super::query::QueryParams;
 use super::records::CHECKLIST;
 use super::related_items;
@@ -365,7 +365,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/organizations/{id}/relationships/checklists/{checklist_id}",
-            get(nested_show).patch(nested_update),
+            get(show).patch(update),
         )
 }
 
@@ -490,25 +490,10 @@ async fn nested_index(
 async fn show(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Document>, ApiError> {
-    one(&state, &principal, path_id(&id)?, None, &uri)
-}
-
-async fn nested_show(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-) -> Result<Json<Document>, ApiError> {
-    one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &uri,
-    )
+    one(&state, &principal, id, parent, &uri)
 }
 
 /// Sandbox-specific: a checklist from a template (`checklist_template_id`, optional
@@ -558,28 +543,11 @@ async fn instantiate(
 async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Document>, ApiError> {
-    patch_one(&state, &principal, path_id(&id)?, None, &uri, &body)
-}
-
-async fn nested_update(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-    JsonBody(body): JsonBody,
-) -> Result<Json<Document>, ApiError> {
-    patch_one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &uri,
-        &body,
-    )
+    patch_one(&state, &principal, id, parent, &uri, &body)
 }
 
 fn patch_one(

@@ -22,7 +22,7 @@ use super::attachments;
 use super::body::{self, Attributes, JsonBody, pointer};
 use super::document_sections;
 use super::jsonapi::{self, ApiError, Document, Resource};
-use super::listing::{self, Included, now, path_id};
+use super::listing::{self, Included, RecordPath, now, path_id};
 use super::query::{Filters, QueryParams};
 use super::records::DOCUMENT;
 use super::related_items;
@@ -325,7 +325,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/organizations/{id}/relationships/documents/{document_id}",
-            get(nested_show).patch(nested_update),
+            get(show).patch(update),
         )
 }
 
@@ -416,25 +416,10 @@ fn many(
 async fn show(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Document>, ApiError> {
-    one(&state, &principal, path_id(&id)?, None, &uri)
-}
-
-async fn nested_show(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-) -> Result<Json<Document>, ApiError> {
-    one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &uri,
-    )
+    one(&state, &principal, id, parent, &uri)
 }
 
 async fn create(
@@ -489,28 +474,11 @@ async fn nested_create(
 async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Document>, ApiError> {
-    patch_one(&state, &principal, path_id(&id)?, None, &uri, &body)
-}
-
-async fn nested_update(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-    JsonBody(body): JsonBody,
-) -> Result<Json<Document>, ApiError> {
-    patch_one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &uri,
-        &body,
-    )
+    patch_one(&state, &principal, id, parent, &uri, &body)
 }
 
 fn patch_one(

@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
+use axum::extract::{FromRequestParts, Path};
 use axum::http::Uri;
+use axum::http::request::Parts;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
@@ -19,6 +21,28 @@ use crate::store::sql::{self, Conditions};
 /// A record id from the path; anything but an integer is a missing record.
 pub fn path_id(text: &str) -> Result<i64, ApiError> {
     text.trim().parse().map_err(|_| ApiError::RecordNotFound)
+}
+
+/// A record's id from `/{collection}/{id}` or `/{parents}/{parent_id}/relationships/{collection}/{id}`, so
+/// that one handler serves both routes; `parent`, when given, must own the record.
+pub struct RecordPath {
+    pub id: i64,
+    pub parent: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::RecordNotFound)?;
+        match params.as_slice() {
+            [(_, id)] => Ok(RecordPath { id: path_id(id)?, parent: None }),
+            [(_, parent), (_, id)] => Ok(RecordPath { id: path_id(id)?, parent: Some(path_id(parent)?) }),
+            _ => Err(ApiError::RecordNotFound),
+        }
+    }
 }
 
 /// The current time in the API's format.

@@ -24,7 +24,7 @@ use super::access::{Principal, Scope};
 use super::attachments;
 use super::body::{self, Attributes, Item, JsonBody, pointer};
 use super::jsonapi::{self, ApiError, Document, Resource};
-use super::listing::{self, Included, now, path_id};
+use super::listing::{self, Included, RecordPath, now, path_id};
 use super::password_categories;
 use super::query::QueryParams;
 use super::records::{self, PASSWORD};
@@ -705,7 +705,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/organizations/{id}/relationships/passwords/{password_id}",
-            get(nested_show).patch(nested_update).delete(nested_destroy),
+            get(show).patch(update).delete(destroy),
         )
 }
 
@@ -859,7 +859,7 @@ async fn nested_index(
 async fn show(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Document>, ApiError> {
     let query = QueryParams::parse(uri.query());
@@ -867,28 +867,7 @@ async fn show(
         with_value: show_password(&query, true),
         detail: true,
     };
-    one(&state, &principal, path_id(&id)?, None, &query, view)
-}
-
-async fn nested_show(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-) -> Result<Json<Document>, ApiError> {
-    let query = QueryParams::parse(uri.query());
-    let view = View {
-        with_value: show_password(&query, true),
-        detail: true,
-    };
-    one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &query,
-        view,
-    )
+    one(&state, &principal, id, parent, &query, view)
 }
 
 async fn create(
@@ -940,28 +919,11 @@ async fn nested_create(
 async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Document>, ApiError> {
-    patch_one(&state, &principal, path_id(&id)?, None, &uri, &body)
-}
-
-async fn nested_update(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-    JsonBody(body): JsonBody,
-) -> Result<Json<Document>, ApiError> {
-    patch_one(
-        &state,
-        &principal,
-        path_id(&id)?,
-        Some(path_id(&organization_id)?),
-        &uri,
-        &body,
-    )
+    patch_one(&state, &principal, id, parent, &uri, &body)
 }
 
 fn patch_one(
@@ -1020,26 +982,12 @@ async fn bulk_update(
 async fn destroy(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    RecordPath { id, parent }: RecordPath,
 ) -> Result<StatusCode, ApiError> {
     principal.require_delete()?;
-    let id = path_id(&id)?;
     state
         .store
-        .try_write(|transaction| delete_one(transaction, &principal, id, None))?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn nested_destroy(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path((organization_id, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    principal.require_delete()?;
-    let (organization_id, id) = (path_id(&organization_id)?, path_id(&id)?);
-    state
-        .store
-        .try_write(|transaction| delete_one(transaction, &principal, id, Some(organization_id)))?;
+        .try_write(|transaction| delete_one(transaction, &principal, id, parent))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
