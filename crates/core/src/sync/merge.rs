@@ -220,18 +220,18 @@ impl FieldMerge<'_, '_> {
             (true, true) => {
                 // A winner the other side cannot take yields to the other value (when that one can be written), so
                 // the conflict is settled now instead of lingering until timestamps, which our own writes move, flip.
+                // Under "BMS wins" BMS's value never yields: it waits, blocked, without flipping.
                 let preferred = winner(self.ctx);
                 let can_write = |side: Side| match side {
                     Side::Bms => !self.ctx.itg_unwritable.contains_key(&field),
                     Side::ItGlue => self.ctx.two_way && !self.ctx.bms_unwritable.contains_key(&field),
                 };
-                let win = if can_write(preferred) {
-                    preferred
-                } else if preferred == Side::ItGlue && can_write(Side::Bms) {
-                    Side::Bms
-                } else {
-                    preferred
+                let other = match preferred {
+                    Side::Bms => Side::ItGlue,
+                    Side::ItGlue => Side::Bms,
                 };
+                let yields = preferred == Side::ItGlue || self.ctx.policy == ConflictPolicy::NewestWins;
+                let win = if !can_write(preferred) && yields && can_write(other) { other } else { preferred };
                 let written = match win {
                     Side::Bms => self.send_to_itglue(field, &b, &i, bms)?,
                     Side::ItGlue => self.send_to_bms(field, &b, &i, itg)?,
