@@ -50,7 +50,11 @@ pub fn status_bar(state: SyncState) -> impl IntoView {
         }
     });
     view! {
-        <div class="sync-status" data-state=move || state.status.with(status_name)>
+        <div
+            class="sync-status"
+            data-state=move || state.status.with(status_name)
+            data-run-started=move || state.status.with(SyncStatus::run_started_at_ms)
+        >
             <span class="sync-label" id="sync-status">{move || state.status.with(|s| s.label())}</span>
             <span class="sync-detail">{move || state.status.with(detail)}</span>
             <button id="start-sync" type="button" on:click=start>"Start sync now"</button>
@@ -76,7 +80,7 @@ fn detail(status: &SyncStatus) -> String {
             Some(entity) => format!("{}: {} {} of {}", progress.phase, entity, progress.done, progress.total),
             None => progress.phase.clone(),
         },
-        SyncStatus::Ok { finished_at_ms, summary } => format!("Finished {}. {summary}", local_time(*finished_at_ms)),
+        SyncStatus::Ok { finished_at_ms, summary, .. } => format!("Finished {}. {summary}", local_time(*finished_at_ms)),
         SyncStatus::Error { message, .. } => message.clone(),
     }
 }

@@ -3,7 +3,8 @@
 //! The worker may be killed at any moment. The runner journals every step in IndexedDB, and a watchdog alarm
 //! fires every minute while a run is unfinished, so the next worker picks the run up where it stopped.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 use bms_itglue_core::messages::Response;
 use bms_itglue_core::settings::Settings;
@@ -45,6 +46,8 @@ thread_local! {
     /// True while this worker instance runs a sync; a new instance starts false, which is how the watchdog
     /// knows a journaled run was cut short.
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Runs asked for while one was going on, in order.
+    static FOLLOW_UPS: RefCell<VecDeque<RunKind>> = const { RefCell::new(VecDeque::new()) };
 }
 
 async fn load<T: DeserializeOwned + Default>(key: &str) -> T {
@@ -55,10 +58,10 @@ async fn load<T: DeserializeOwned + Default>(key: &str) -> T {
 }
 
 async fn save<T: Serialize>(key: &str, value: &T) {
-    if let Ok(json) = serde_json::to_string(value) {
-        if let Err(e) = IndexedDbState.save(key, &json).await {
-            web_sys::console::error_1(&format!("bms-itglue: cannot save {key}: {}", e.0).into());
-        }
+    if let Ok(json) = serde_json::to_string(value)
+        && let Err(e) = IndexedDbState.save(key, &json).await
+    {
+        web_sys::console::error_1(&format!("bms-itglue: cannot save {key}: {}", e.0).into());
     }
 }
 
@@ -128,6 +131,7 @@ pub async fn on_alarm(name: &str) {
 }
 
 /// What a run does. A nightly run is a full pass, which detects records deleted in BMS.
+#[derive(PartialEq)]
 enum RunKind {
     Scheduled { full_pass: bool },
     /// "Sync now" for one BMS record.
@@ -136,26 +140,42 @@ enum RunKind {
     OneTimePush { plan_id: String },
 }
 
+/// Runs one sync at a time. A run asked for while another goes on (a technician's "Start sync now" or "Sync now",
+/// an alarm) waits for it and then runs, so that no request is dropped.
 async fn run(kind: RunKind) {
     if RUNNING.replace(true) {
+        FOLLOW_UPS.with_borrow_mut(|waiting| {
+            if !waiting.contains(&kind) {
+                waiting.push_back(kind);
+            }
+        });
         return;
     }
     chrome::create_alarm(ALARM_WATCHDOG, Some(1.0), Some(1.0));
+    let mut next = Some(kind);
+    while let Some(kind) = next {
+        run_and_record(kind).await;
+        next = FOLLOW_UPS.with_borrow_mut(VecDeque::pop_front);
+    }
+    chrome::clear_alarm(ALARM_WATCHDOG);
+    RUNNING.set(false);
+}
+
+async fn run_and_record(kind: RunKind) {
+    let started_at_ms = js_sys::Date::now() as u64;
     let full_pass = matches!(kind, RunKind::Scheduled { full_pass: true });
     let outcome = run_once(kind).await;
     let now = js_sys::Date::now() as u64;
     let status = match outcome {
-        Ok(summary) => SyncStatus::Ok { finished_at_ms: now, summary },
-        Err(message) => SyncStatus::Error { at_ms: now, message },
+        Ok(summary) => SyncStatus::Ok { started_at_ms, finished_at_ms: now, summary },
+        Err(message) => SyncStatus::Error { started_at_ms, at_ms: now, message },
     };
-    if let SyncStatus::Ok { summary, .. } = &status {
-        if full_pass {
-            chrome::notify("BMS ⇄ IT Glue sync complete", summary);
-        }
+    if let SyncStatus::Ok { summary, .. } = &status
+        && full_pass
+    {
+        chrome::notify("BMS ⇄ IT Glue sync complete", summary);
     }
     save(STATUS_KEY, &status).await;
-    chrome::clear_alarm(ALARM_WATCHDOG);
-    RUNNING.set(false);
 }
 
 /// Both connections and the sync settings, or the words that say what to set up first.

@@ -458,17 +458,29 @@ export async function chooseSyncSettings(page, { assets = false } = {}) {
   });
 }
 
-/** Clicks "Start sync now" on a page with the status bar and waits for the run to end; returns its status label. */
+/** Clicks "Start sync now" on a page with the status bar and waits for that run to end; returns its status label. */
 export async function syncNow(page, { timeout = 300_000 } = {}) {
-  const status = page.locator('#sync-status');
-  const detail = page.locator('.sync-detail');
-  const before = (await detail.innerText()).trim();
+  const clicked = Date.now();
   await page.locator('#start-sync').click();
+  return runEnded(page, clicked, { timeout, message: 'the sync to finish' });
+}
+
+/**
+ * Waits until the status bar shows the outcome of a run started at or after `sinceMs` (a run already going when
+ * the technician asked for one does not count); returns its status label.
+ */
+export async function runEnded(page, sinceMs, { timeout = 300_000, message = 'the run to finish' } = {}) {
+  const bar = page.locator('.sync-status');
+  let label;
   await eventually(
-    async () => ['OK', 'Error'].includes((await status.innerText()).trim()) && (await detail.innerText()).trim() !== before,
-    { timeout, message: 'the sync to finish', describe: async () => `status: ${await detail.innerText()}` },
+    async () => {
+      const started = Number((await bar.getAttribute('data-run-started')) ?? -1);
+      label = (await page.locator('#sync-status').innerText()).trim();
+      return started >= sinceMs;
+    },
+    { timeout, message, describe: async () => `status: ${label}, ${await page.locator('.sync-detail').innerText()}` },
   );
-  return (await status.innerText()).trim();
+  return label;
 }
 
 /** A call to the sandbox's BMS API as the API user; answers the parsed JSON body. */

@@ -20,8 +20,20 @@ pub enum SyncStatus {
     /// A sync is scheduled (saving settings queues one an hour later, as the native integration does).
     Queued { at_ms: u64 },
     Syncing { progress: ProgressView },
-    Ok { finished_at_ms: u64, summary: String },
-    Error { at_ms: u64, message: String },
+    /// `started_at_ms` tells a page which run an outcome belongs to, so that one pressing "Start sync now" waits
+    /// for its own run and not for the end of one that was already going.
+    Ok {
+        #[serde(default)]
+        started_at_ms: u64,
+        finished_at_ms: u64,
+        summary: String,
+    },
+    Error {
+        #[serde(default)]
+        started_at_ms: u64,
+        at_ms: u64,
+        message: String,
+    },
 }
 
 impl SyncStatus {
@@ -33,6 +45,14 @@ impl SyncStatus {
             SyncStatus::Syncing { .. } => "Syncing",
             SyncStatus::Ok { .. } => "OK",
             SyncStatus::Error { .. } => "Error",
+        }
+    }
+
+    /// When the run that ended with this status started; none while no run has ended.
+    pub fn run_started_at_ms(&self) -> Option<u64> {
+        match self {
+            SyncStatus::Ok { started_at_ms, .. } | SyncStatus::Error { started_at_ms, .. } => Some(*started_at_ms),
+            SyncStatus::Never | SyncStatus::Queued { .. } | SyncStatus::Syncing { .. } => None,
         }
     }
 }
@@ -88,5 +108,14 @@ mod tests {
         let json = serde_json::to_value(SyncStatus::Queued { at_ms: 5 }).unwrap();
         assert_eq!(json, serde_json::json!({"state": "queued", "at_ms": 5}));
         assert_eq!(SyncStatus::Syncing { progress: ProgressView::default() }.label(), "Syncing");
+    }
+
+    #[test]
+    fn an_outcome_stored_before_runs_had_a_start_still_loads() {
+        let stored = r#"{"state": "ok", "finished_at_ms": 9, "summary": "done"}"#;
+        let status: SyncStatus = serde_json::from_str(stored).unwrap();
+        assert_eq!(status, SyncStatus::Ok { started_at_ms: 0, finished_at_ms: 9, summary: "done".into() });
+        assert_eq!(status.run_started_at_ms(), Some(0));
+        assert_eq!(SyncStatus::Queued { at_ms: 5 }.run_started_at_ms(), None);
     }
 }
