@@ -1,4 +1,4 @@
-//! Pieces the extension pages share: an action's outcome next to its button, and tab buttons.
+//! Pieces the extension pages share: the page header, an action's outcome next to its button, and tab buttons.
 
 use bms_itglue_core::messages::Response;
 use leptos::prelude::*;
@@ -60,5 +60,15 @@ pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
     view! {
         <button id=id type="button" class="tab" class:active=move || tab.get() == which role="tab"
             aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button>
+    }
+}
+
+/// The extension's icon and the page's title, as every extension page opens.
+pub fn page_header(title: &'static str) -> impl IntoView {
+    view! {
+        <header class="page-header">
+            <img src="icons/icon-48.png" alt="" width="32" height="32"/>
+            <h1>{title}</h1>
+        </header>
     }
 }

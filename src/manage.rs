@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::controls::{Outcome, outcome_view, tab_button};
+use crate::controls::{Outcome, outcome_view, page_header, tab_button};
 use crate::runtime;
 use crate::sync_view::{self, SyncState, local_time};
 
@@ -101,10 +101,7 @@ fn manage_page() -> impl IntoView {
     list.reload();
     view! {
         <main class="options manage">
-            <header class="page-header">
-                <img src="icons/icon-48.png" alt="" width="32" height="32"/>
-                <h1>"Manage BMS ⇄ IT Glue data"</h1>
-            </header>
+            {page_header("Manage BMS ⇄ IT Glue data")}
             {sync_view::status_bar(sync)}
             <nav class="tabs" role="tablist">
                 {tab_button(tab, "tab-data", "Synced data", Tab::Data)}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::controls::{Outcome, failure, outcome_view, tab_button};
+use crate::controls::{Outcome, failure, outcome_view, page_header, tab_button};
 use crate::runtime;
 use crate::sync_view::{self, SyncState};
 
@@ -90,10 +90,7 @@ fn options_page() -> impl IntoView {
     let sync = SyncState::load();
     view! {
         <main class="options">
-            <header class="page-header">
-                <img src="icons/icon-48.png" alt="" width="32" height="32"/>
-                <h1>"BMS ⇄ IT Glue settings"</h1>
-            </header>
+            {page_header("BMS ⇄ IT Glue settings")}
             <nav class="tabs" role="tablist">
                 {tab_button(tab, "tab-connection", "Connection", Tab::Connection)}
                 {tab_button(tab, "tab-sync", "Sync Settings", Tab::SyncSettings)}

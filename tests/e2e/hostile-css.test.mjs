@@ -78,12 +78,7 @@ describe('widget against hostile page CSS', { timeout: 300_000 }, () => {
   let browser;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox();
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
-    await h.configureExtension(browser.ctx, browser.extensionId, sandbox);
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup));
   });
 
   after(() => cleanup.run());

@@ -47,12 +47,7 @@ describe('Manage Data, record sync status and the one-time push', { timeout: 900
   let manage;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox();
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
-    await h.configureExtension(browser.ctx, browser.extensionId, sandbox);
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup));
     const options = await h.openOptions(browser.ctx, browser.extensionId);
     await h.chooseSyncSettings(options, { assets: true });
     assert.equal(await h.syncNow(options), 'OK', await options.locator('.sync-detail').innerText());
@@ -61,6 +56,20 @@ describe('Manage Data, record sync status and the one-time push', { timeout: 900
   });
 
   after(() => cleanup.run());
+
+  /**
+   * The BMS page of the first synced record of a kind, with its widget expanded after checking that it shows
+   * that record's IT Glue counterpart and "Sync enabled".
+   */
+  async function widgetOfFirstSynced(kind, bmsPath) {
+    const row = (await showList(manage, kind, { filter: 'enabled' })).first();
+    const [id, name] = [await row.getAttribute('data-bms'), (await row.locator('.name').innerText()).trim()];
+    const page = await h.openBmsPage(browser.ctx, sandbox, `${bmsPath}/${id}`);
+    const w = await h.expand(page);
+    assert.equal((await w.locator(`.itg-record[data-kind="${kind}"] .itg-record-title`).innerText()).trim(), name);
+    await h.waitForText(w.locator('.itg-sync'), 'Sync enabled');
+    return { id, name, page, w };
+  }
 
   it('counts what is synced per category', async () => {
     const organizations = await category(manage, 'organization');
@@ -84,12 +93,7 @@ describe('Manage Data, record sync status and the one-time push', { timeout: 900
   });
 
   it('a BMS contact page shows its IT Glue contact and sync status; Disable sync and Manage lead to the list', async () => {
-    const row = (await showList(manage, 'contact', { filter: 'enabled' })).first();
-    const [contactId, name] = [await row.getAttribute('data-bms'), (await row.locator('.name').innerText()).trim()];
-    const page = await h.openBmsPage(browser.ctx, sandbox, `/react/crm/contacts/${contactId}`);
-    const w = await h.expand(page);
-    assert.equal((await w.locator('.itg-record[data-kind="contact"] .itg-record-title').innerText()).trim(), name);
-    await h.waitForText(w.locator('.itg-sync'), 'Sync enabled');
+    const { id: contactId, page, w } = await widgetOfFirstSynced('contact', '/react/crm/contacts');
     await h.screenshot(page, 'widget-contact.png');
     await w.locator('.itg-sync-toggle').click();
     await h.eventually(async () => (await w.locator('.itg-sync').getAttribute('data-sync')) === 'disabled', {
@@ -113,12 +117,7 @@ describe('Manage Data, record sync status and the one-time push', { timeout: 900
   });
 
   it('a BMS hardware asset page shows its IT Glue configuration; Sync now syncs that record', async () => {
-    const row = (await showList(manage, 'configuration', { filter: 'enabled' })).first();
-    const [assetId, name] = [await row.getAttribute('data-bms'), (await row.locator('.name').innerText()).trim()];
-    const page = await h.openBmsPage(browser.ctx, sandbox, `/react/servicedesk/hardwareassets/${assetId}`);
-    const w = await h.expand(page);
-    assert.equal((await w.locator('.itg-record[data-kind="configuration"] .itg-record-title').innerText()).trim(), name);
-    await h.waitForText(w.locator('.itg-sync'), 'Sync enabled');
+    const { id: assetId, name, page, w } = await widgetOfFirstSynced('configuration', '/react/servicedesk/hardwareassets');
 
     // An edit in BMS reaches IT Glue when the technician presses Sync now on the asset. BMS replaces an asset
     // whole on PUT, so the edit sends the asset back with only its name changed.

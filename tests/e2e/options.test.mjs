@@ -13,11 +13,7 @@ describe('options page', { timeout: 300_000 }, () => {
   let browser;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox();
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup, { configure: false }));
   });
 
   after(() => cleanup.run());

@@ -23,12 +23,7 @@ describe('widget under a strict page CSP', { timeout: 300_000 }, () => {
   let browser;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox({ csp: 'strict' });
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
-    await h.configureExtension(browser.ctx, browser.extensionId, sandbox);
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup, { sandbox: { csp: 'strict' } }));
   });
 
   after(() => cleanup.run());

@@ -32,12 +32,7 @@ describe('sync orchestrated by the service worker', { timeout: 600_000 }, () => 
   let browser;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox();
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
-    await h.configureExtension(browser.ctx, browser.extensionId, sandbox);
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup));
   });
 
   after(() => cleanup.run());

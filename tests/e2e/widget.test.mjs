@@ -10,12 +10,7 @@ describe('widget on a BMS account page', { timeout: 300_000 }, () => {
   let browser;
 
   before(async () => {
-    h.requirePrerequisites();
-    sandbox = await h.startSandbox();
-    cleanup.add(() => sandbox.stop());
-    browser = await h.launchBrowser();
-    cleanup.add(() => browser.close());
-    await h.configureExtension(browser.ctx, browser.extensionId, sandbox);
+    ({ sandbox, browser } = await h.startSandboxAndBrowser(cleanup));
   });
 
   after(() => cleanup.run());

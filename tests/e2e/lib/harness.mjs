@@ -641,6 +641,20 @@ export async function clickTest(page, side /* 'bms' | 'itg' */) {
 }
 
 /**
+ * What most suites start with: the sandbox and a browser with the extension, stopped by `cleanup`; unless
+ * `configure` is false, the extension is connected to that sandbox.
+ */
+export async function startSandboxAndBrowser(cleanup, { sandbox: sandboxOpts = {}, configure = true } = {}) {
+  requirePrerequisites();
+  const sandbox = await startSandbox(sandboxOpts);
+  cleanup.add(() => sandbox.stop());
+  const browser = await launchBrowser();
+  cleanup.add(() => browser.close());
+  if (configure) await configureExtension(browser.ctx, browser.extensionId, sandbox);
+  return { sandbox, browser };
+}
+
+/**
  * Opens the options page, fills it for the sandbox (custom BMS server = sandbox.bms_api, custom IT Glue region =
  * sandbox.itglue_api, sandbox credentials; `overrides` replace any of these), clicks Save and waits for
  * data-result="ok". Closes the page unless `keepOpen` is set (then returns it).
