@@ -5,6 +5,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use bms_itglue_core::messages::Response;
 use bms_itglue_core::settings::Settings;
@@ -164,7 +165,9 @@ async fn run(kind: RunKind) {
 async fn run_and_record(kind: RunKind) {
     let started_at_ms = js_sys::Date::now() as u64;
     let full_pass = matches!(kind, RunKind::Scheduled { full_pass: true });
-    let outcome = run_once(kind).await;
+    let sink = WorkerSink::default();
+    let outcome = run_once(kind, &sink).await;
+    sink.ended.set(true);
     let now = js_sys::Date::now() as u64;
     let status = match outcome {
         Ok(summary) => SyncStatus::Ok { started_at_ms, finished_at_ms: now, summary },
@@ -204,7 +207,7 @@ async fn push_dry_run(connections: &Connections, settings: &SyncSettings) -> Res
     Ok(view::push_plan_view(&Plan { ops: report.map_err(|e| e.to_string())?.plan }))
 }
 
-async fn run_once(kind: RunKind) -> Result<String, String> {
+async fn run_once(kind: RunKind, sink: &WorkerSink) -> Result<String, String> {
     let (connections, sync_settings) = setup().await?;
     save(STATUS_KEY, &SyncStatus::Syncing { progress: ProgressView::default() }).await;
     let base = options(js_sys::Date::now() as u64);
@@ -219,7 +222,7 @@ async fn run_once(kind: RunKind) -> Result<String, String> {
             RunOptions { one_time_push: true, ..base }
         }
     };
-    let report = run_sync(&scheduler(), &IndexedDbState, &connections, &sync_settings, &options, &WorkerSink::default()).await;
+    let report = run_sync(&scheduler(), &IndexedDbState, &connections, &sync_settings, &options, sink).await;
     outcome(report.map_err(|e| e.to_string())?)
 }
 
@@ -236,6 +239,9 @@ fn outcome(report: RunReport) -> Result<String, String> {
 #[derive(Default)]
 struct WorkerSink {
     last_progress_write: Cell<u64>,
+    /// Set before the run's outcome is stored: a progress write still waiting to start would otherwise land
+    /// after the outcome and leave the status at "Syncing".
+    ended: Rc<Cell<bool>>,
 }
 
 impl ProgressSink for WorkerSink {
@@ -252,7 +258,12 @@ impl ProgressSink for WorkerSink {
             done: progress.done,
             total: progress.total,
         };
-        wasm_bindgen_futures::spawn_local(async move { save(STATUS_KEY, &SyncStatus::Syncing { progress: view }).await });
+        let ended = Rc::clone(&self.ended);
+        wasm_bindgen_futures::spawn_local(async move {
+            if !ended.get() {
+                save(STATUS_KEY, &SyncStatus::Syncing { progress: view }).await;
+            }
+        });
     }
 
     fn log(&self, _: LogEntry) {}
