@@ -2,17 +2,18 @@
 //! documents, checklists, related items, attachments, users, groups) and of the user-JWT
 //! permission model, over real HTTP against an in-process sandbox.
 
+mod harness;
+
 use std::collections::BTreeSet;
 use std::error::Error;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::ops::Deref;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::{Client, Method, StatusCode, header};
-use sandbox::{Config, ITGLUE_API_KEY, Running};
+use reqwest::{Method, StatusCode, header};
+use sandbox::{Config, ITGLUE_API_KEY};
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn Error>>;
+use harness::TestResult;
 
 const ADMIN: (&str, &str) = ("ada.admin@demo-msp.example.com", "Admin!Pass1");
 const MANAGER: (&str, &str) = ("max.manager@demo-msp.example.com", "Manager!Pass2");
@@ -24,29 +25,6 @@ const M365_TYPE: &str = "41";
 const BACKUP_TYPE: &str = "42";
 const JSON_API: &str = "application/vnd.api+json";
 
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Result<Self, Box<dyn Error>> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "sandbox-docs-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Who a request is sent as.
 #[derive(Clone, Copy)]
 enum As<'a> {
@@ -56,10 +34,15 @@ enum As<'a> {
     Vault(&'a str, &'a str),
 }
 
-struct Sandbox {
-    running: Running,
-    client: Client,
-    _dir: TempDir,
+/// The shared in-process sandbox, with this suite's requests on top.
+struct Sandbox(harness::Sandbox);
+
+impl Deref for Sandbox {
+    type Target = harness::Sandbox;
+
+    fn deref(&self) -> &harness::Sandbox {
+        &self.0
+    }
 }
 
 impl Sandbox {
@@ -68,19 +51,7 @@ impl Sandbox {
     }
 
     async fn start_with(adjust: impl FnOnce(&mut Config)) -> Result<Self, Box<dyn Error>> {
-        let dir = TempDir::new()?;
-        let mut config = Config {
-            db_path: dir.0.join("sandbox.db"),
-            ..Config::default()
-        };
-        adjust(&mut config);
-        let running = sandbox::start(config).await?;
-        let client = Client::builder().no_proxy().build()?;
-        Ok(Self {
-            running,
-            client,
-            _dir: dir,
-        })
+        Ok(Self(harness::Sandbox::start(adjust).await?))
     }
 
     fn api(&self, path: &str) -> String {

@@ -2,19 +2,20 @@
 //! interfaces, the organizations' write side; BMS accounts, contacts and hardware assets)
 //! and of the generated seed, over real HTTP against an in-process sandbox.
 
-use std::error::Error;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod harness;
 
-use reqwest::{Client, Method, StatusCode, header};
+use std::error::Error;
+use std::ops::Deref;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, header};
 use sandbox::{
     BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TECH_PASSWORD, BMS_TECH_USERNAME, BMS_TENANT, Config,
-    ITGLUE_API_KEY, Running, Scale, WorldSpec,
+    ITGLUE_API_KEY, Scale, WorldSpec,
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn Error>>;
+use harness::TestResult;
 
 const JSON_API: &str = "application/vnd.api+json";
 const SYNCED: &str = "Cannot update a synced resource";
@@ -23,36 +24,15 @@ const DATE_RANGE_TITLE: &str =
 const LINKED_CONFIGURATIONS: &str =
     "/configurations?filter[psa_integration_type]=kaseya-bms&page[size]=1";
 
-struct TempDir(PathBuf);
+/// The shared in-process sandbox, with this suite's requests on top.
+struct Sandbox(harness::Sandbox);
 
-impl TempDir {
-    fn new() -> Result<Self, Box<dyn Error>> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "sandbox-records-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
+impl Deref for Sandbox {
+    type Target = harness::Sandbox;
+
+    fn deref(&self) -> &harness::Sandbox {
+        &self.0
     }
-
-    fn db(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Sandbox {
-    running: Running,
-    client: Client,
-    _dir: TempDir,
 }
 
 impl Sandbox {
@@ -61,19 +41,7 @@ impl Sandbox {
     }
 
     async fn with(adjust: impl FnOnce(&mut Config)) -> Result<Self, Box<dyn Error>> {
-        let dir = TempDir::new()?;
-        let mut config = Config {
-            db_path: dir.db("sandbox.db"),
-            ..Config::default()
-        };
-        adjust(&mut config);
-        let running = sandbox::start(config).await?;
-        let client = Client::builder().no_proxy().build()?;
-        Ok(Self {
-            running,
-            client,
-            _dir: dir,
-        })
+        Ok(Self(harness::Sandbox::start(adjust).await?))
     }
 
     fn itglue_url(&self, path: &str) -> String {
@@ -1730,14 +1698,14 @@ async fn bms_security_scope_limits_the_technician() -> TestResult {
 
 #[tokio::test]
 async fn the_same_seed_gives_byte_identical_stores() -> TestResult {
-    let dir = TempDir::new()?;
+    let dir = harness::TempDir::new()?;
     let spec = |seed| WorldSpec {
         seed,
         scale: Scale::Demo,
     };
     let mut files = Vec::new();
     for (name, seed) in [("a.db", 7), ("b.db", 7), ("c.db", 8)] {
-        let path = dir.db(name);
+        let path = dir.join(name);
         let config = Config {
             db_path: path.clone(),
             world: spec(seed),

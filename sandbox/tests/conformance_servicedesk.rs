@@ -1,19 +1,20 @@
 //! Conformance of the BMS service desk, finance and IT Glue integration endpoints, checked
 //! over real HTTP against an in-process sandbox on loopback ports.
 
-use std::error::Error;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod harness;
 
-use reqwest::{Client, Method, StatusCode};
+use std::error::Error;
+use std::ops::Deref;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
 use sandbox::{
     BMS_API_PASSWORD, BMS_API_USERNAME, BMS_TECH_PASSWORD, BMS_TECH_USERNAME, BMS_TENANT, Config,
-    ITGLUE_API_KEY, Running,
+    ITGLUE_API_KEY,
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn Error>>;
+use harness::TestResult;
 
 /// Employees the service desk seed adds, and their password.
 const SAM: &str = "sam.rivera";
@@ -33,33 +34,15 @@ const NOTE_GENERAL: i64 = 5301;
 const WORK_REMOTE: i64 = 19558;
 const ROLE_TECHNICIAN: i64 = 15324;
 
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
+/// The shared in-process sandbox, with this suite's requests on top.
+struct Sandbox(harness::Sandbox);
 
-impl TempDir {
-    fn new() -> Result<Self, Box<dyn Error>> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "sandbox-servicedesk-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
+impl Deref for Sandbox {
+    type Target = harness::Sandbox;
+
+    fn deref(&self) -> &harness::Sandbox {
+        &self.0
     }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Sandbox {
-    running: Running,
-    client: Client,
-    _dir: TempDir,
 }
 
 impl Sandbox {
@@ -68,24 +51,13 @@ impl Sandbox {
     }
 
     async fn start_with(adjust: impl FnOnce(&mut Config)) -> Result<Self, Box<dyn Error>> {
-        let dir = TempDir::new()?;
-        let mut config = Config {
-            db_path: dir.0.join("sandbox.db"),
-            bms_merge_delay: Duration::from_millis(400),
-            ..Config::default()
-        };
-        adjust(&mut config);
-        let running = sandbox::start(config).await?;
-        let client = Client::builder().no_proxy().build()?;
-        Ok(Self {
-            running,
-            client,
-            _dir: dir,
-        })
-    }
-
-    fn bms_url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.running.addresses().bms_api)
+        Ok(Self(
+            harness::Sandbox::start(|config| {
+                config.bms_merge_delay = Duration::from_millis(400);
+                adjust(config);
+            })
+            .await?,
+        ))
     }
 
     /// Signs in and returns a client for that BMS user.

@@ -1,5 +1,6 @@
 //! An in-process sandbox on loopback ports with a fresh store, for the conformance suites
-//! that need one.
+//! that need one. Each suite uses a part of it.
+#![allow(dead_code)]
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ pub type TestResult = Result<(), Box<dyn Error>>;
 pub struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new() -> Result<Self, Box<dyn Error>> {
+    pub fn new() -> Result<Self, Box<dyn Error>> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
         let dir = std::env::temp_dir().join(format!(
@@ -26,6 +27,10 @@ impl TempDir {
         ));
         std::fs::create_dir_all(&dir)?;
         Ok(Self(dir))
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
     }
 }
 
