@@ -15,10 +15,14 @@ impl Outcome {
         Outcome { ok: None, message: message.to_owned() }
     }
 
+    pub fn success(message: &str) -> Self {
+        Outcome { ok: Some(true), message: message.to_owned() }
+    }
+
     /// `Done` is success, said with `done`; anything else is a failure in the worker's words.
     pub fn of(response: Response, done: &str) -> Self {
         match response {
-            Response::Done => Outcome { ok: Some(true), message: done.to_owned() },
+            Response::Done => Outcome::success(done),
             other => failure(other),
         }
     }

@@ -123,7 +123,7 @@ fn connection_tab() -> impl IntoView {
             let outcome = match runtime::send(&Request::SaveSettings { form: fields.form() }).await {
                 Response::Settings { settings } => {
                     fields.show(settings);
-                    Outcome { ok: Some(true), message: "Settings saved.".into() }
+                    Outcome::success("Settings saved.")
                 }
                 other => failure(other),
             };

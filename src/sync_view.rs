@@ -216,7 +216,7 @@ fn save_button(state: SyncState) -> impl IntoView {
                 Response::Sync { status, settings } => {
                     state.status.set(status);
                     state.settings.set(settings);
-                    Outcome { ok: Some(true), message: "Saved. A sync is queued to run in one hour.".to_owned() }
+                    Outcome::success("Saved. A sync is queued to run in one hour.")
                 }
                 other => failure(other),
             };

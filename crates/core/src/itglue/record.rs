@@ -106,6 +106,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_malformed_listing_is_an_error_not_a_panic() {
+        assert!(parse_ids(r#"{"data":{}}"#).is_err());
+        assert!(parse_ids("<html>").is_err());
+    }
+
+    #[test]
     fn a_contact_card_shows_its_name_primary_email_and_phone() {
         let body = r#"{"data":{"id":"9","type":"contacts","attributes":{"first-name":"Ann","last-name":"Lee",
             "title":"CTO","contact-type-name":"Approver","location-name":null,"notes":"<b>VIP</b>",
